@@ -1,0 +1,84 @@
+/**
+ * A columnar table: the one in-memory shape every reader produces and every
+ * engine consumes. Columns are typed arrays where the data is numeric so a
+ * window of a million rows is a handful of buffers, not a million objects.
+ */
+
+/** Numbers; a missing value is NaN. */
+export interface NumberColumn {
+  readonly kind: 'number';
+  readonly values: Float64Array;
+}
+
+/** Text (and booleans, rendered "true"/"false"); a missing value is null. */
+export interface StringColumn {
+  readonly kind: 'string';
+  readonly values: (string | null)[];
+}
+
+/** Instants as epoch milliseconds; a missing value is NaN. */
+export interface TimestampColumn {
+  readonly kind: 'timestamp';
+  readonly values: Float64Array;
+}
+
+export type Column = NumberColumn | StringColumn | TimestampColumn;
+export type ColumnKind = Column['kind'];
+
+export interface Frame {
+  readonly rowCount: number;
+  /** In file order. */
+  readonly columns: ReadonlyMap<string, Column>;
+}
+
+export function frameOf(columns: Iterable<[string, Column]>): Frame {
+  const map = new Map(columns);
+  let rowCount = -1;
+  for (const [name, column] of map) {
+    if (rowCount === -1) rowCount = column.values.length;
+    else if (column.values.length !== rowCount) {
+      throw new Error(`column "${name}" has ${column.values.length} rows, expected ${rowCount}`);
+    }
+  }
+  return { rowCount: Math.max(rowCount, 0), columns: map };
+}
+
+export function requireColumn(frame: Frame, name: string, source = 'the data'): Column {
+  const column = frame.columns.get(name);
+  if (!column) {
+    const known = [...frame.columns.keys()].join(', ');
+    throw new Error(`column "${name}" not found in ${source} (columns: ${known})`);
+  }
+  return column;
+}
+
+/** Rows [start, end) of every column, sharing memory for typed arrays. */
+export function sliceFrame(frame: Frame, start: number, end: number): Frame {
+  const columns = new Map<string, Column>();
+  for (const [name, column] of frame.columns) {
+    columns.set(name, sliceColumn(column, start, end));
+  }
+  return { rowCount: Math.max(0, Math.min(end, frame.rowCount) - start), columns };
+}
+
+export function sliceColumn(column: Column, start: number, end: number): Column {
+  if (column.kind === 'string') return { kind: 'string', values: column.values.slice(start, end) };
+  return { kind: column.kind, values: column.values.subarray(start, end) } as Column;
+}
+
+/** The rows at the given indices, in that order. */
+export function takeRows(frame: Frame, indices: ArrayLike<number>): Frame {
+  const columns = new Map<string, Column>();
+  for (const [name, column] of frame.columns) {
+    if (column.kind === 'string') {
+      const values = new Array<string | null>(indices.length);
+      for (let i = 0; i < indices.length; i++) values[i] = column.values[indices[i]!]!;
+      columns.set(name, { kind: 'string', values });
+    } else {
+      const values = new Float64Array(indices.length);
+      for (let i = 0; i < indices.length; i++) values[i] = column.values[indices[i]!]!;
+      columns.set(name, { kind: column.kind, values } as Column);
+    }
+  }
+  return { rowCount: indices.length, columns };
+}
