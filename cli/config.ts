@@ -1,0 +1,154 @@
+/**
+ * The one config file (JSON or YAML), validated at start-up. Unknown keys are
+ * rejected with the key named, so a typo never silently falls back to a
+ * default. Addresses and secrets come from the environment (DATABASE_URL,
+ * KAFKA_BROKERS …), which overrides the file.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { statTestNames } from '../processor/drift/registry.js';
+import type { DriftOptions } from '../processor/drift/column-drift.js';
+import type { ColumnSpec } from '../processor/drift/compare.js';
+import { parseDuration } from './duration.js';
+import { UsageError } from './errors.js';
+
+const statTestName = z.string().refine((name) => statTestNames().includes(name), (name) => ({
+  message: `unknown stat test "${name}" (known: ${statTestNames().join(', ')})`,
+}));
+const threshold = z.number().finite();
+const testChoice = z.object({ stattest: statTestName.optional(), threshold: threshold.optional() }).strict();
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  try {
+    return typeof value === 'number' ? value : parseDuration(value);
+  } catch (error) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const driftSection = z
+  .object({
+    stattest: statTestName.optional(),
+    threshold: threshold.optional(),
+    drift_share: z.number().min(0).max(1).default(0.5),
+    per_type: z.object({ numerical: testChoice.optional(), categorical: testChoice.optional() }).strict().optional(),
+    columns: z.record(z.string(), testChoice).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    model: z
+      .object({
+        name: z.string().min(1),
+        path: z.string().min(1),
+        task: z.enum(['regression', 'classification']).optional(),
+        positive_label: z.string().optional(),
+        /** Binary classification: label = positive when probability ≥ this. */
+        threshold: z.number().min(0).max(1).default(0.5),
+      })
+      .strict(),
+    features: z
+      .object({
+        numerical: z.array(z.string()).default([]),
+        categorical: z.array(z.string()).default([]),
+      })
+      .strict(),
+    columns: z
+      .object({
+        event_time: z.string().default('event_time'),
+        row_id: z.string().default('row_id'),
+        target: z.string(),
+        prediction: z.string().default('prediction'),
+      })
+      .strict(),
+    reference: z.object({ path: z.string() }).strict(),
+    data: z.object({ current: z.array(z.string()).min(1) }).strict(),
+    window: z
+      .object({
+        size: duration.default('60m'),
+        max_out_of_orderness: duration.default('5m'),
+        allowed_lateness: duration.default('0s'),
+        idle_timeout: duration.default('1m'),
+        label_delay: duration.default('0s'),
+        label_timeout: duration.default('6h'),
+      })
+      .strict()
+      .default({}),
+    drift: driftSection.default({}),
+    database: z
+      .object({ url: z.string().optional(), embedded_dir: z.string().default('.driftwatch/pg') })
+      .strict()
+      .default({}),
+    server: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type DriftSection = z.infer<typeof driftSection>;
+
+/** Read, parse and validate a config file; relative paths resolve against its folder. */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const config = parseConfigFile(path, configSchema);
+  const base = dirname(resolve(path));
+  const at = (p: string) => resolve(base, p);
+  return {
+    ...config,
+    model: { ...config.model, path: at(config.model.path) },
+    reference: { path: at(config.reference.path) },
+    data: { current: config.data.current.map(at) },
+    database: {
+      ...config.database,
+      url: env.DATABASE_URL || config.database.url,
+      embedded_dir: at(config.database.embedded_dir),
+    },
+  };
+}
+
+export function parseConfigFile<T extends z.ZodTypeAny>(path: string, schema: T): z.infer<T> {
+  if (!existsSync(path)) throw new UsageError(`config file not found: ${path}`);
+  let raw: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) throw new UsageError(`config file ${path}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.join('.') || '(top level)';
+      if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} at ${where}`;
+      }
+      return `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+export function driftOptionsOf(section: DriftSection): DriftOptions {
+  return {
+    stattest: section.stattest,
+    threshold: section.threshold,
+    driftShare: section.drift_share,
+    perType: section.per_type,
+    perColumn: section.columns,
+  };
+}
+
+export function featureSpecs(config: Config): ColumnSpec[] {
+  return [
+    ...config.features.numerical.map((name) => ({ name, type: 'numerical' as const })),
+    ...config.features.categorical.map((name) => ({ name, type: 'categorical' as const })),
+  ];
+}

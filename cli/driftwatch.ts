@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * `driftwatch <command>`: one binary, each command a thin wrapper over a
+ * module in producer/, processor/ or sink/. Commands register themselves
+ * through one `register(program)` function per file, Fastify-plugin style.
+ */
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index.js';
+import { UsageError } from './errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('driftwatch')
+    .description('Streaming data-drift and model-quality monitoring for a deployed ML model')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)');
+  for (const register of commands) register(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`driftwatch: ${message}\n`);
+    if (process.env.DRIFTWATCH_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,60 @@
+/**
+ * Compare two frames column by column, like one Evidently data-drift report.
+ * The one entry point shared by `driftwatch drift`, `run` and the processor.
+ */
+import type { Frame } from '../frame.js';
+import { requireColumn } from '../frame.js';
+import { columnDrift, datasetDrift, DEFAULT_DRIFT_SHARE, type DriftOptions } from './column-drift.js';
+import { profileColumn } from './profile.js';
+import type { ColumnProfile, ColumnType, DatasetDriftResult } from './types.js';
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+}
+
+/** Reference profiles of the given columns, built once and reused for every window. */
+export function profileReference(reference: Frame, columns: readonly ColumnSpec[]): Map<string, ColumnProfile> {
+  const profiles = new Map<string, ColumnProfile>();
+  for (const { name, type } of columns) {
+    profiles.set(name, profileColumn(requireColumn(reference, name, 'the reference data'), type));
+  }
+  return profiles;
+}
+
+/** Drift of every column of `current` against precomputed reference profiles. */
+export function driftAgainstProfiles(
+  referenceProfiles: ReadonlyMap<string, ColumnProfile>,
+  current: Frame,
+  columns: readonly ColumnSpec[],
+  options: DriftOptions = {},
+): DatasetDriftResult {
+  const results = columns.map(({ name, type }) => {
+    const reference = referenceProfiles.get(name);
+    if (!reference) throw new Error(`no reference profile for column "${name}"`);
+    const currentProfile = profileColumn(requireColumn(current, name, 'the current data'), type);
+    return columnDrift(name, type, reference, currentProfile, options);
+  });
+  return datasetDrift(results, options.driftShare ?? DEFAULT_DRIFT_SHARE);
+}
+
+export function compareFrames(
+  reference: Frame,
+  current: Frame,
+  columns: readonly ColumnSpec[],
+  options: DriftOptions = {},
+): DatasetDriftResult {
+  return driftAgainstProfiles(profileReference(reference, columns), current, columns, options);
+}
+
+/**
+ * Column types as Evidently infers them when the user does not say:
+ * a numeric dtype is numerical, anything else categorical.
+ */
+export function inferColumnSpecs(frame: Frame, names: readonly string[], categorical: ReadonlySet<string>): ColumnSpec[] {
+  return names.map((name) => {
+    const column = requireColumn(frame, name);
+    const type: ColumnType = categorical.has(name) || column.kind !== 'number' ? 'categorical' : 'numerical';
+    return { name, type };
+  });
+}
