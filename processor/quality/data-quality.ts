@@ -1,0 +1,157 @@
+/**
+ * Data quality of one window against the reference profiles built at start-up.
+ * Counts follow pandas semantics, as Evidently's column metrics do
+ * (evidently/metrics/column_statistics.py):
+ *
+ * - missing: null in a text column, NaN in a number column (±inf is a value,
+ *   as for pandas' isna); missing_share = missing / rows (MissingValueCount).
+ * - numerical columns, out of range: non-missing values outside the reference
+ *   [min, max] (inclusive bounds, pandas `between`; ±inf is out of range);
+ *   out_of_range_share = out / non-missing values (OutRangeValueCount's
+ *   denominator is `count()`, not rows). NaN when no value is present.
+ *   Categorical columns report null.
+ * - categorical columns, unseen: rows whose value is not a reference category
+ *   (unseen_count counts rows, like OutListValueCount), and the distinct unseen
+ *   values ascending, at most MAX_UNSEEN_VALUES of them. Numbers are keyed by
+ *   their text, as in the reference profile (categoricalProfile).
+ * - type violations: only a text column declared numerical can have them: a
+ *   value that is not null but does not parse as a number
+ *   (pandas.to_numeric(errors="coerce") gives NaN). The text "nan" (any case)
+ *   is read as missing, not as a violation. Violations are neither missing nor
+ *   counted in the out-of-range denominator.
+ * - dataset: rows, rows with a missing value in any of the given columns, and
+ *   their share of rows (NaN for an empty window).
+ */
+import type { Column, Frame } from '../frame.js';
+import { requireColumn } from '../frame.js';
+import type { ColumnSpec } from '../drift/compare.js';
+import type { ColumnProfile } from '../drift/types.js';
+import type { ColumnDataQuality, DataQuality } from './types.js';
+
+export const MAX_UNSEEN_VALUES = 20;
+
+export function dataQuality(
+  frame: Frame,
+  columns: readonly ColumnSpec[],
+  referenceProfiles: ReadonlyMap<string, ColumnProfile>,
+): DataQuality {
+  const rows = frame.rowCount;
+  const rowHasMissing = new Uint8Array(rows);
+  const results = columns.map((spec) => {
+    const column = requireColumn(frame, spec.name, 'the current data');
+    const reference = referenceProfiles.get(spec.name);
+    if (!reference) throw new Error(`data quality: no reference profile for column "${spec.name}"`);
+    if (reference.type !== spec.type) {
+      throw new Error(`data quality: column "${spec.name}" is declared ${spec.type} but its reference profile is ${reference.type}`);
+    }
+    const { values, missing } = spec.type === 'numerical' ? numericValues(column) : categoryValues(column);
+    for (let i = 0; i < rows; i++) if (missing[i]) rowHasMissing[i] = 1;
+    return spec.type === 'numerical'
+      ? numericalQuality(spec.name, values as Float64Array, missing, reference)
+      : categoricalQuality(spec.name, values as (string | null)[], missing, reference);
+  });
+  let rowsWithMissing = 0;
+  for (let i = 0; i < rows; i++) rowsWithMissing += rowHasMissing[i]!;
+  return {
+    rows,
+    rows_with_missing: rowsWithMissing,
+    rows_with_missing_share: rowsWithMissing / rows,
+    columns: results,
+  };
+}
+
+/** Parsed numbers (NaN where missing or unparsable) and the missing mask. */
+function numericValues(column: Column): { values: Float64Array; missing: Uint8Array } {
+  if (column.kind !== 'string') {
+    const missing = Uint8Array.from(column.values, (v) => (Number.isNaN(v) ? 1 : 0));
+    return { values: column.values, missing };
+  }
+  const values = new Float64Array(column.values.length);
+  const missing = new Uint8Array(column.values.length);
+  column.values.forEach((text, i) => {
+    if (text === null || /^\s*nan\s*$/i.test(text)) {
+      missing[i] = 1;
+      values[i] = NaN;
+    } else values[i] = parseNumber(text);
+  });
+  return { values, missing };
+}
+
+/**
+ * A decimal number as pandas.to_numeric reads it: optional sign, digits with an
+ * optional fraction, optional exponent, or inf/infinity; surrounding blanks
+ * allowed. Anything else (including "", hex and thousands separators) is NaN.
+ */
+export function parseNumber(text: string): number {
+  const trimmed = text.trim();
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return Number(trimmed);
+  const infinity = /^([+-]?)inf(inity)?$/i.exec(trimmed);
+  if (infinity) return infinity[1] === '-' ? -Infinity : Infinity;
+  return NaN;
+}
+
+/** Category keys (null where missing) and the missing mask. */
+function categoryValues(column: Column): { values: (string | null)[]; missing: Uint8Array } {
+  const values: (string | null)[] =
+    column.kind === 'string' ? column.values : Array.from(column.values, (v) => (Number.isNaN(v) ? null : String(v)));
+  return { values, missing: Uint8Array.from(values, (v) => (v === null ? 1 : 0)) };
+}
+
+function countOf(mask: Uint8Array): number {
+  let count = 0;
+  for (const m of mask) count += m;
+  return count;
+}
+
+function numericalQuality(name: string, values: Float64Array, missing: Uint8Array, reference: ColumnProfile): ColumnDataQuality {
+  if (reference.type !== 'numerical') throw new Error(`data quality: column "${name}" needs a numerical reference profile`);
+  let present = 0;
+  let outOfRange = 0;
+  let typeViolations = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (missing[i]) continue;
+    const v = values[i]!;
+    if (Number.isNaN(v)) {
+      typeViolations++;
+      continue;
+    }
+    present++;
+    // Written as "not inside" so an empty reference (min = max = NaN) puts every value out of range, as pandas' between does.
+    if (!(v >= reference.min && v <= reference.max)) outOfRange++;
+  }
+  const missingCount = countOf(missing);
+  return {
+    column: name,
+    missing_count: missingCount,
+    missing_share: missingCount / values.length,
+    out_of_range_count: outOfRange,
+    out_of_range_share: outOfRange / present,
+    unseen_count: 0,
+    unseen_values: [],
+    type_violations: typeViolations,
+  };
+}
+
+function categoricalQuality(name: string, values: (string | null)[], missing: Uint8Array, reference: ColumnProfile): ColumnDataQuality {
+  if (reference.type !== 'categorical') throw new Error(`data quality: column "${name}" needs a categorical reference profile`);
+  const known = new Set(reference.categories);
+  const unseen = new Set<string>();
+  let unseenCount = 0;
+  for (const v of values) {
+    if (v !== null && !known.has(v)) {
+      unseenCount++;
+      unseen.add(v);
+    }
+  }
+  const missingCount = countOf(missing);
+  return {
+    column: name,
+    missing_count: missingCount,
+    missing_share: missingCount / values.length,
+    out_of_range_count: null,
+    out_of_range_share: null,
+    unseen_count: unseenCount,
+    unseen_values: [...unseen].sort().slice(0, MAX_UNSEEN_VALUES),
+    type_violations: 0,
+  };
+}

@@ -1,0 +1,346 @@
+/**
+ * The state of one window: a mergeable, columnar accumulator (DESIGN core idea 2).
+ *
+ * Rows are stored column by column — Float64Arrays that grow by doubling for
+ * numbers and timestamps, plain arrays for text — so a million-row window is a
+ * handful of buffers, not a million objects. The ground-truth column is kept
+ * apart: it is filled in by row id as labels arrive (a frame may also carry it,
+ * then its non-missing values count as labels).
+ *
+ * Duplicates: a row id is counted once. The first copy added wins and later
+ * copies are dropped and counted in `duplicates`; in `merge` the receiving
+ * accumulator's copy wins, and a label present only in the other copy is kept.
+ * Duplicates are expected to be redeliveries of the same row (Kafka is
+ * at-least-once); only if two copies differ in content does the result depend
+ * on arrival order. The `duplicates` count itself never does: it is always
+ * (rows offered) − (distinct row ids).
+ *
+ * `toFrame()` orders rows by (event time, row id) — row ids compared by UTF-16
+ * code units, not locale — so a window finalizes identically whatever the
+ * arrival order or merge order.
+ */
+import type { Column, Frame } from '../frame.js';
+import {
+  decodeAccumulator,
+  encodeAccumulator,
+  type AccumulatorParts,
+  type AccumulatorSchema,
+  type StoredColumn,
+} from './accumulator-codec.js';
+
+export type { AccumulatorSchema, TargetKind } from './accumulator-codec.js';
+
+export type LabelOutcome = 'joined' | 'duplicate' | 'unknown';
+
+interface FloatStore { readonly name: string; readonly kind: 'number' | 'timestamp'; data: Float64Array }
+interface TextStore { readonly name: string; readonly kind: 'string'; readonly data: (string | null)[] }
+type Store = FloatStore | TextStore;
+
+const INITIAL_CAPACITY = 1024;
+
+function isMissing(value: number | string | null | undefined): boolean {
+  return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
+}
+
+export class WindowAccumulator {
+  private stores: Store[] | null = null;
+  private capacity = 0;
+  private size = 0;
+  private duplicateCount = 0;
+  private labelled = 0;
+  /** row id → row position in the stores. */
+  private readonly positions = new Map<string, number>();
+  private target: Float64Array | (string | null)[];
+
+  constructor(readonly schema: AccumulatorSchema) {
+    this.target = schema.targetKind === 'number' ? new Float64Array(0) : [];
+  }
+
+  get rowCount(): number { return this.size; }
+  /** Rows dropped because their row id was already here. */
+  get duplicates(): number { return this.duplicateCount; }
+  /** Rows whose target is known. */
+  get labelledCount(): number { return this.labelled; }
+
+  has(rowId: string): boolean {
+    return this.positions.has(rowId);
+  }
+
+  /**
+   * Adds the frame's rows (or only those at `selection`, increasing indices
+   * into the frame). Returns how many were new. The first frame fixes the
+   * columns; later frames must have the same columns of the same kinds.
+   */
+  add(frame: Frame, selection?: ArrayLike<number>): number {
+    if (!this.stores) this.stores = this.storesFor(frame);
+    const stores = this.stores;
+    this.checkColumns(frame);
+    const rowIds = frame.columns.get(this.schema.rowIdColumn)!.values as (string | null)[];
+    const eventTimes = frame.columns.get(this.schema.eventTimeColumn)!.values as Float64Array;
+    const offered = selection ? selection.length : frame.rowCount;
+    const accepted = new Int32Array(offered);
+    let kept = 0;
+    let previous = -1;
+    for (let k = 0; k < offered; k++) {
+      const row = selection ? selection[k]! : k;
+      if (row <= previous || row >= frame.rowCount) throw new Error(`selection must be increasing row indices below ${frame.rowCount}, got ${row} at ${k}`);
+      previous = row;
+      const rowId = rowIds[row];
+      if (rowId === null || rowId === undefined) throw new Error(`row ${row}: column "${this.schema.rowIdColumn}" is missing`);
+      if (Number.isNaN(eventTimes[row])) throw new Error(`row ${row}: column "${this.schema.eventTimeColumn}" is missing`);
+      if (this.positions.has(rowId)) continue;
+      this.positions.set(rowId, this.size + kept);
+      accepted[kept++] = row;
+    }
+    this.duplicateCount += offered - kept;
+    if (kept === 0) return 0;
+    this.reserve(this.size + kept);
+    const rows = accepted.subarray(0, kept);
+    for (const store of stores) copyRows(store, frame.columns.get(store.name)!.values, rows, this.size);
+    this.appendTargets(frame.columns.get(this.schema.targetColumn)?.values, rows);
+    this.size += kept;
+    return kept;
+  }
+
+  /** Joins a label to its row. A row keeps its first label; a missing value is not a label. */
+  label(rowId: string, value: number | string): LabelOutcome {
+    const position = this.positions.get(rowId);
+    if (position === undefined) return 'unknown';
+    if (isMissing(value)) throw new Error(`label for row "${rowId}" is missing`);
+    if (!isMissing(this.target[position])) return 'duplicate';
+    this.setTarget(position, value);
+    return 'joined';
+  }
+
+  /** Folds `other` into this accumulator; `other` is left unchanged. */
+  merge(other: WindowAccumulator): void {
+    checkSameSchema(this.schema, other.schema);
+    this.duplicateCount += other.duplicateCount;
+    if (!other.stores) return;
+    if (!this.stores) this.stores = other.stores.map(emptyStoreLike);
+    const mine = this.stores;
+    const theirs = new Map(other.stores.map((store) => [store.name, store]));
+    if (theirs.size !== mine.length || mine.some((store) => theirs.get(store.name)?.kind !== store.kind)) {
+      throw new Error(`cannot merge windows with different columns: [${describe(mine)}] and [${describe(other.stores)}]`);
+    }
+    const otherIds = (theirs.get(this.schema.rowIdColumn) as TextStore).data;
+    const accepted = new Int32Array(other.size);
+    let kept = 0;
+    for (let row = 0; row < other.size; row++) {
+      const rowId = otherIds[row]!;
+      const position = this.positions.get(rowId);
+      if (position === undefined) {
+        this.positions.set(rowId, this.size + kept);
+        accepted[kept++] = row;
+        continue;
+      }
+      this.duplicateCount++;
+      const theirLabel = other.target[row];
+      if (isMissing(this.target[position]) && !isMissing(theirLabel)) this.setTarget(position, theirLabel!);
+    }
+    if (kept === 0) return;
+    this.reserve(this.size + kept);
+    const rows = accepted.subarray(0, kept);
+    for (const store of mine) copyRows(store, theirs.get(store.name)!.data, rows, this.size);
+    this.appendTargets(other.target, rows);
+    this.size += kept;
+  }
+
+  /**
+   * The window's rows ordered by (event time, row id): every stored column in
+   * first-seen order, then the target column (NaN / null where unlabelled).
+   * The arrays are copies; the accumulator can keep growing.
+   */
+  toFrame(): Frame {
+    const order = this.canonicalOrder();
+    const columns = new Map<string, Column>();
+    for (const store of this.stores ?? []) {
+      const values = store.kind === 'string' ? gatherText(store.data, order) : gatherFloats(store.data, order);
+      columns.set(store.name, { kind: store.kind, values } as Column);
+    }
+    const target = this.target;
+    columns.set(this.schema.targetColumn, target instanceof Float64Array
+      ? { kind: 'number', values: gatherFloats(target, order) }
+      : { kind: 'string', values: gatherText(target, order) });
+    return { rowCount: this.size, columns };
+  }
+
+  serialize(): string {
+    return encodeAccumulator(this.parts());
+  }
+
+  static deserialize(text: string): WindowAccumulator {
+    const parts = decodeAccumulator(text);
+    const accumulator = new WindowAccumulator(parts.schema);
+    if (parts.columns.length === 0) {
+      accumulator.duplicateCount = parts.duplicates;
+      return accumulator;
+    }
+    const columns = new Map<string, Column>(parts.columns.map((column) => [column.name, column as Column]));
+    columns.set(parts.schema.targetColumn, parts.target instanceof Float64Array
+      ? { kind: 'number', values: parts.target }
+      : { kind: 'string', values: parts.target });
+    accumulator.add({ rowCount: parts.rowCount, columns });
+    if (accumulator.size !== parts.rowCount) throw new Error('accumulator: serialized rows have repeated row ids');
+    accumulator.duplicateCount = parts.duplicates;
+    return accumulator;
+  }
+
+  private parts(): AccumulatorParts {
+    const n = this.size;
+    const columns: StoredColumn[] = (this.stores ?? []).map((store) => store.kind === 'string'
+      ? { name: store.name, kind: 'string', values: store.data.slice(0, n) }
+      : { name: store.name, kind: store.kind, values: store.data.subarray(0, n) });
+    const target = this.target instanceof Float64Array ? this.target.subarray(0, n) : this.target.slice(0, n);
+    return { schema: this.schema, rowCount: n, duplicates: this.duplicateCount, columns, target };
+  }
+
+  /** Row positions sorted by (event time, row id); skips the sort when arrival was already in order. */
+  private canonicalOrder(): Uint32Array {
+    const n = this.size;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (!this.stores || n < 2) return order;
+    const times = (this.stores.find((s) => s.name === this.schema.eventTimeColumn) as FloatStore).data;
+    const ids = (this.stores.find((s) => s.name === this.schema.rowIdColumn) as TextStore).data as string[];
+    const compare = (a: number, b: number): number => {
+      const dt = times[a]! - times[b]!;
+      if (dt !== 0) return dt;
+      return ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0;
+    };
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = compare(i - 1, i) < 0;
+    if (!sorted) order.sort(compare);
+    return order;
+  }
+
+  private storesFor(frame: Frame): Store[] {
+    const { eventTimeColumn, rowIdColumn, targetColumn } = this.schema;
+    const eventTime = frame.columns.get(eventTimeColumn);
+    if (!eventTime || eventTime.kind === 'string') {
+      throw new Error(`event time column "${eventTimeColumn}" must be a number or timestamp column (columns: ${[...frame.columns.keys()].join(', ')})`);
+    }
+    const rowId = frame.columns.get(rowIdColumn);
+    if (!rowId || rowId.kind !== 'string') {
+      throw new Error(`row id column "${rowIdColumn}" must be a text column (columns: ${[...frame.columns.keys()].join(', ')})`);
+    }
+    const stores: Store[] = [];
+    for (const [name, column] of frame.columns) {
+      if (name === targetColumn) continue;
+      stores.push(column.kind === 'string' ? { name, kind: 'string', data: [] } : { name, kind: column.kind, data: new Float64Array(0) });
+    }
+    return stores;
+  }
+
+  private checkColumns(frame: Frame): void {
+    const stores = this.stores!;
+    for (const store of stores) {
+      const column = frame.columns.get(store.name);
+      if (!column) throw new Error(`column "${store.name}" is missing from this batch; the window's earlier rows have it`);
+      if (column.kind !== store.kind) throw new Error(`column "${store.name}" is ${column.kind} in this batch but ${store.kind} in the window`);
+    }
+    const target = frame.columns.get(this.schema.targetColumn);
+    if (target && (target.kind === 'string') !== (this.schema.targetKind === 'string')) {
+      throw new Error(`target column "${this.schema.targetColumn}" is ${target.kind}, expected ${this.schema.targetKind}`);
+    }
+    const expected = stores.length + (target ? 1 : 0);
+    if (frame.columns.size !== expected) {
+      const extra = [...frame.columns.keys()].filter((name) => name !== this.schema.targetColumn && !stores.some((s) => s.name === name));
+      throw new Error(`column(s) ${extra.map((n) => `"${n}"`).join(', ')} not in the window's earlier rows`);
+    }
+  }
+
+  private reserve(rows: number): void {
+    if (rows <= this.capacity) return;
+    let capacity = Math.max(this.capacity, INITIAL_CAPACITY);
+    while (capacity < rows) capacity *= 2;
+    for (const store of this.stores!) if (store.kind !== 'string') store.data = grow(store.data, capacity, this.size);
+    if (this.target instanceof Float64Array) this.target = grow(this.target, capacity, this.size, NaN);
+    this.capacity = capacity;
+  }
+
+  /** Targets of the appended rows: from `source` where given (missing stays missing), else unlabelled. */
+  private appendTargets(source: ArrayLike<number | string | null> | undefined, rows: Int32Array): void {
+    const base = this.size;
+    const target = this.target;
+    if (!source) {
+      // Float targets were NaN-filled when the buffer grew; text targets need explicit nulls.
+      if (!(target instanceof Float64Array)) for (let k = 0; k < rows.length; k++) target[base + k] = null;
+      return;
+    }
+    for (let k = 0; k < rows.length; k++) {
+      const value = source[rows[k]!]!;
+      if (isMissing(value)) {
+        if (target instanceof Float64Array) target[base + k] = NaN;
+        else target[base + k] = null;
+        continue;
+      }
+      this.labelled++;
+      (target as (number | string | null)[])[base + k] = value;
+    }
+  }
+
+  private setTarget(position: number, value: number | string): void {
+    if (this.target instanceof Float64Array) {
+      if (typeof value !== 'number') throw new Error(`label "${value}" is text; target "${this.schema.targetColumn}" is numeric`);
+      this.target[position] = value;
+    } else {
+      if (typeof value !== 'string') throw new Error(`label ${value} is a number; target "${this.schema.targetColumn}" is text`);
+      this.target[position] = value;
+    }
+    this.labelled++;
+  }
+}
+
+/**
+ * Copies source[rows[k]] to store[base + k]. `rows` is strictly increasing (add
+ * checks it, merge builds it so), so first-to-last spanning n − 1 means a
+ * contiguous run: one memcpy.
+ */
+function copyRows(store: Store, source: ArrayLike<number | string | null>, rows: Int32Array, base: number): void {
+  const n = rows.length;
+  const run = rows[n - 1]! - rows[0]! === n - 1;
+  if (store.kind === 'string') {
+    const data = store.data;
+    const text = source as ArrayLike<string | null>;
+    for (let k = 0; k < n; k++) data[base + k] = text[rows[k]!]!;
+    return;
+  }
+  const numbers = source as Float64Array;
+  if (run) store.data.set(numbers.subarray(rows[0]!, rows[0]! + n), base);
+  else for (let k = 0; k < n; k++) store.data[base + k] = numbers[rows[k]!]!;
+}
+
+function grow(data: Float64Array, capacity: number, used: number, fill?: number): Float64Array {
+  const next = new Float64Array(capacity);
+  next.set(data.subarray(0, used));
+  if (fill !== undefined) next.fill(fill, used);
+  return next;
+}
+
+function gatherFloats(data: Float64Array, order: Uint32Array): Float64Array {
+  const out = new Float64Array(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = data[order[i]!]!;
+  return out;
+}
+
+function gatherText(data: (string | null)[], order: Uint32Array): (string | null)[] {
+  const out = new Array<string | null>(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = data[order[i]!] ?? null;
+  return out;
+}
+
+function emptyStoreLike(store: Store): Store {
+  return store.kind === 'string' ? { name: store.name, kind: 'string', data: [] } : { name: store.name, kind: store.kind, data: new Float64Array(0) };
+}
+
+function describe(stores: readonly Store[]): string {
+  return stores.map((s) => `${s.name}:${s.kind}`).join(', ');
+}
+
+function checkSameSchema(a: AccumulatorSchema, b: AccumulatorSchema): void {
+  if (a.eventTimeColumn !== b.eventTimeColumn || a.rowIdColumn !== b.rowIdColumn
+    || a.targetColumn !== b.targetColumn || a.targetKind !== b.targetKind) {
+    throw new Error(`cannot merge windows with different schemas: ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
+  }
+}
