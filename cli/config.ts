@@ -21,7 +21,9 @@ const threshold = z.number().finite();
 const testChoice = z.object({ stattest: statTestName.optional(), threshold: threshold.optional() }).strict();
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   try {
-    return typeof value === 'number' ? value : parseDuration(value);
+    if (typeof value === 'number') return value;
+    // Zero is a meaningful setting here (no lateness, no label delay).
+    return /^\s*0+\s*(ms|s|m|h|d)?\s*$/.test(value) ? 0 : parseDuration(value);
   } catch (error) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
     return z.NEVER;
@@ -70,9 +72,9 @@ export const configSchema = z
       .object({
         size: duration.default('60m'),
         max_out_of_orderness: duration.default('5m'),
-        allowed_lateness: duration.default('0s'),
+        allowed_lateness: duration.default(0),
         idle_timeout: duration.default('1m'),
-        label_delay: duration.default('0s'),
+        label_delay: duration.default(0),
         label_timeout: duration.default('6h'),
       })
       .strict()

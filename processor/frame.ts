@@ -82,3 +82,40 @@ export function takeRows(frame: Frame, indices: ArrayLike<number>): Frame {
   }
   return { rowCount: indices.length, columns };
 }
+
+/**
+ * Rows of several frames one after another. Every frame must have the same
+ * column names and kinds (e.g. the processed validation and test files).
+ */
+export function concatFrames(frames: readonly Frame[], sources: readonly string[] = []): Frame {
+  if (frames.length === 0) return { rowCount: 0, columns: new Map() };
+  if (frames.length === 1) return frames[0]!;
+  const first = frames[0]!;
+  const rowCount = frames.reduce((n, f) => n + f.rowCount, 0);
+  const columns = new Map<string, Column>();
+  for (const [name, column] of first.columns) {
+    const parts = frames.map((frame, i) => {
+      const part = frame.columns.get(name);
+      const where = sources[i] ?? `frame ${i + 1}`;
+      if (!part) throw new Error(`column "${name}" missing in ${where}`);
+      if (part.kind !== column.kind) throw new Error(`column "${name}" is ${part.kind} in ${where} but ${column.kind} in ${sources[0] ?? 'frame 1'}`);
+      return part;
+    });
+    if (column.kind === 'string') {
+      columns.set(name, { kind: 'string', values: parts.flatMap((p) => p.values as (string | null)[]) });
+    } else {
+      const values = new Float64Array(rowCount);
+      let offset = 0;
+      for (const part of parts) {
+        values.set(part.values as Float64Array, offset);
+        offset += part.values.length;
+      }
+      columns.set(name, { kind: column.kind, values } as Column);
+    }
+  }
+  frames.forEach((frame, i) => {
+    const extra = [...frame.columns.keys()].filter((name) => !first.columns.has(name));
+    if (extra.length > 0) throw new Error(`${sources[i] ?? `frame ${i + 1}`} has columns the first does not: ${extra.join(', ')}`);
+  });
+  return { rowCount, columns };
+}

@@ -19,6 +19,8 @@ CREATE TABLE windows (
   PRIMARY KEY (model, window_start),
   CHECK (window_end > window_start)
 );
+-- "All models in this time range" (overview panels, retention jobs).
+CREATE INDEX windows_time ON windows (window_start);
 
 -- Feature, prediction and target drift share one shape; `kind` tells them apart.
 CREATE TABLE column_drift (

@@ -130,7 +130,7 @@ async function prepareFolder(dataDir: string, isRoot: boolean): Promise<void> {
   try {
     await mkdir(dirname(dataDir), { recursive: true });
     if (existsSync(dataDir)) {
-      if (!statSync(dataDir).isDirectory()) throw Object.assign(new Error('it is a file'), { code: 'ENOTDIR' });
+      if (!statSync(dataDir).isDirectory()) throw new Error('it is a file, not a folder');
       if (!existsSync(join(dataDir, 'PG_VERSION')) && readdirSync(dataDir).length > 0) {
         throw new Error('it is not empty and holds no Postgres cluster (no PG_VERSION)');
       }
@@ -209,7 +209,7 @@ function describe(error: unknown): string {
   const code = (error as { code?: string }).code;
   const reason: Record<string, string> = {
     EACCES: 'permission denied', EPERM: 'operation not permitted', ENOSPC: 'no space left on the disk',
-    EROFS: 'read-only file system', ENOTDIR: 'a part of the path is a file, not a folder', EEXIST: 'a file is in the way',
+    EROFS: 'read-only file system', ENOTDIR: 'a part of the path is a file, not a folder', EEXIST: 'a file is in the way of a folder on that path',
   };
   const message = error instanceof Error ? error.message : String(error);
   return code && reason[code] ? `${reason[code]} (${message})` : message;

@@ -5,8 +5,9 @@
  *
  * A semicolon only ends a statement outside quoted text: '…' strings (with ''
  * escapes, and E'…' backslash escapes), "…" identifiers, $tag$…$tag$ bodies,
- * -- line comments and (nested) block comments. Comment-only pieces are
- * dropped. Pure function; the text comes from our own migration files.
+ * -- line comments and (nested) block comments. Comments before a statement
+ * and comment-only pieces are dropped. Pure function; the text comes from our
+ * own migration files.
  */
 export function splitSqlStatements(text: string): string[] {
   const statements: string[] = [];
@@ -19,6 +20,11 @@ export function splitSqlStatements(text: string): string[] {
     if (hasCode && statement) statements.push(statement);
     hasCode = false;
   };
+  /** The first code character of a statement starts it (leading comments are left out). */
+  const code = (at: number): void => {
+    if (!hasCode) start = at;
+    hasCode = true;
+  };
   while (i < n) {
     const ch = text[i]!;
     const next = text[i + 1];
@@ -29,12 +35,13 @@ export function splitSqlStatements(text: string): string[] {
       i = skipBlockComment(text, i);
     } else if (ch === "'") {
       const escapes = i > 0 && /[eE]/.test(text[i - 1]!) && !/[\w$]/.test(text[i - 2] ?? ' ');
+      code(escapes ? i - 1 : i);
       i = skipQuoted(text, i, "'", escapes);
-      hasCode = true;
     } else if (ch === '"') {
+      code(i);
       i = skipQuoted(text, i, '"', false);
-      hasCode = true;
     } else if (ch === '$' && !/[\w$]/.test(text[i - 1] ?? ' ')) {
+      code(i);
       const tag = /^\$([A-Za-z_][\w]*)?\$/.exec(text.slice(i, i + 64));
       if (tag) {
         const close = text.indexOf(tag[0], i + tag[0].length);
@@ -43,13 +50,11 @@ export function splitSqlStatements(text: string): string[] {
       } else {
         i += 1;
       }
-      hasCode = true;
     } else if (ch === ';') {
       flush(i);
       i += 1;
-      start = i;
     } else {
-      if (!/\s/.test(ch)) hasCode = true;
+      if (!/\s/.test(ch)) code(i);
       i += 1;
     }
   }

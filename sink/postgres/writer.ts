@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { PredictionRecord, WindowMetrics } from '../../processor/results.js';
 import {
   COLUMN_DRIFT_TYPES, DATA_QUALITY_TYPES, MODEL_QUALITY_TYPES,
+  type ColumnDriftTuple, type DataQualityTuple, type ModelQualityTuple,
   columnDriftTuples, dataQualityTuples, isoTimestamp, modelQualityTuples,
 } from './window-rows.js';
 
@@ -28,10 +29,33 @@ export interface WriteWindowResult {
 
 export async function writeWindow(pool: DatabasePool, metrics: WindowMetrics): Promise<WriteWindowResult> {
   const key = windowKey(metrics);
+  // Mapped before the transaction: a malformed result fails here, holding no lock.
+  const tuples: WindowTuples = {
+    columnDrift: columnDriftTuples(metrics),
+    modelQuality: modelQualityTuples(metrics),
+    dataQuality: dataQualityTuples(metrics),
+  };
+  const windowEnd = isoTimestamp(metrics.windowEnd, 'windowEnd');
+  try {
+    return await writeWindowRows(pool, key, windowEnd, tuples, metrics);
+  } catch (error) {
+    throw new Error(`writing window ${key.model} @ ${key.start} (revision ${key.revision}) failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+interface WindowTuples {
+  readonly columnDrift: ColumnDriftTuple[];
+  readonly modelQuality: ModelQualityTuple[];
+  readonly dataQuality: DataQualityTuple[];
+}
+
+async function writeWindowRows(
+  pool: DatabasePool, key: WindowKey, windowEnd: string, tuples: WindowTuples, metrics: WindowMetrics,
+): Promise<WriteWindowResult> {
   return pool.transaction(async (tx) => {
     const upserted = await tx.maybeOneFirst(sql.type(z.object({ revision: z.number() }))`
       INSERT INTO windows (model, window_start, window_end, row_count, labelled_count, revision)
-      VALUES (${key.model}, ${key.start}::timestamptz, ${isoTimestamp(metrics.windowEnd, 'windowEnd')}::timestamptz,
+      VALUES (${key.model}, ${key.start}::timestamptz, ${windowEnd}::timestamptz,
               ${metrics.rows}, ${metrics.labelledRows}, ${key.revision})
       ON CONFLICT (model, window_start) DO UPDATE SET
         window_end = excluded.window_end, row_count = excluded.row_count,
@@ -44,10 +68,10 @@ export async function writeWindow(pool: DatabasePool, metrics: WindowMetrics): P
       return { applied: false, storedRevision: stored };
     }
     await writeDatasetDrift(tx, key, metrics);
-    await writeColumnDrift(tx, key, metrics);
-    await writeModelQuality(tx, key, metrics);
+    await writeColumnDrift(tx, key, tuples.columnDrift);
+    await writeModelQuality(tx, key, tuples.modelQuality);
     await writeConfusionMatrix(tx, key, metrics);
-    await writeDataQuality(tx, key, metrics);
+    await writeDataQuality(tx, key, metrics, tuples.dataQuality);
     return { applied: true, storedRevision: upserted };
   });
 }
@@ -85,8 +109,7 @@ async function writeDatasetDrift(tx: CommonQueryMethods, key: WindowKey, metrics
     WHERE dataset_drift.revision <= excluded.revision`);
 }
 
-async function writeColumnDrift(tx: CommonQueryMethods, key: WindowKey, metrics: WindowMetrics): Promise<void> {
-  const tuples = columnDriftTuples(metrics);
+async function writeColumnDrift(tx: CommonQueryMethods, key: WindowKey, tuples: ColumnDriftTuple[]): Promise<void> {
   await tx.query(sql.unsafe`
     INSERT INTO column_drift (model, window_start, kind, column_name, column_type, stattest, score, threshold,
                               drift_detected, statistic, reference_count, current_count, error, revision)
@@ -108,8 +131,7 @@ async function writeColumnDrift(tx: CommonQueryMethods, key: WindowKey, metrics:
         SELECT kind, column_name FROM ${sql.unnest(tuples.map((t) => [t[0], t[1]]), ['text', 'text'])} AS k(kind, column_name))`);
 }
 
-async function writeModelQuality(tx: CommonQueryMethods, key: WindowKey, metrics: WindowMetrics): Promise<void> {
-  const tuples = modelQualityTuples(metrics);
+async function writeModelQuality(tx: CommonQueryMethods, key: WindowKey, tuples: ModelQualityTuple[]): Promise<void> {
   await tx.query(sql.unsafe`
     INSERT INTO model_quality (model, window_start, task, metric, value, revision)
     SELECT ${key.model}, ${key.start}::timestamptz, r.task, r.metric, r.value, ${key.revision}
@@ -138,7 +160,9 @@ async function writeConfusionMatrix(tx: CommonQueryMethods, key: WindowKey, metr
     WHERE confusion_matrix.revision <= excluded.revision`);
 }
 
-async function writeDataQuality(tx: CommonQueryMethods, key: WindowKey, metrics: WindowMetrics): Promise<void> {
+async function writeDataQuality(
+  tx: CommonQueryMethods, key: WindowKey, metrics: WindowMetrics, tuples: DataQualityTuple[],
+): Promise<void> {
   const q = metrics.dataQuality;
   await tx.query(sql.unsafe`
     INSERT INTO dataset_quality (model, window_start, row_count, rows_with_missing, rows_with_missing_share, revision)
@@ -147,7 +171,6 @@ async function writeDataQuality(tx: CommonQueryMethods, key: WindowKey, metrics:
       row_count = excluded.row_count, rows_with_missing = excluded.rows_with_missing,
       rows_with_missing_share = excluded.rows_with_missing_share, revision = excluded.revision, updated_at = now()
     WHERE dataset_quality.revision <= excluded.revision`);
-  const tuples = dataQualityTuples(metrics);
   await tx.query(sql.unsafe`
     INSERT INTO data_quality (model, window_start, column_name, missing_count, missing_share, out_of_range_count,
                               out_of_range_share, unseen_count, unseen_values, type_violations, revision)
@@ -181,7 +204,9 @@ const PREDICTION_CHUNK = 5_000;
 export async function writePredictions(pool: DatabasePool, records: readonly PredictionRecord[]): Promise<number> {
   const latest = new Map<string, PredictionRecord>();
   for (const record of records) latest.set(`${record.model}\u0000${record.rowId}`, record);
-  const rows = [...latest.values()].map((r) => [
+  // Key order = lock order: two batches sharing rows cannot deadlock on each other.
+  const ordered = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, record]) => record);
+  const rows = ordered.map((r) => [
     r.model, r.rowId, isoTimestamp(r.eventTime, `eventTime of row ${r.rowId}`),
     isoTimestamp(r.windowStart, `windowStart of row ${r.rowId}`), r.prediction, r.label, r.target,
   ]);
