@@ -5,7 +5,8 @@
  * - row first (the usual case): the label is written straight into the row's
  *   window accumulator; if that window already fired it re-fires as an update;
  * - label first: the label waits here, in `PendingLabels`, and is joined when
- *   its row arrives.
+ *   its row arrives (even into a window already final for labels: the row is
+ *   new there, and re-fires the window as a late row anyway).
  *
  * Event-time bounds (W is the watermark):
  * - a window is final for labels once W ≥ windowEnd + labelTimeout; labels

@@ -16,6 +16,7 @@
  * Reference: Hellinger (1909); scipy-free, numpy.histogram semantics.
  */
 import { histogramDensity, proportions, sturgesEdges } from '../binning.js';
+import { distinctUnionSize } from '../distinct.js';
 import { alignedCounts } from '../profile.js';
 import type { NumericalProfile, StatTest } from '../types.js';
 
@@ -24,7 +25,7 @@ function distanceFromOverlap(overlap: number): number {
 }
 
 function numericalOverlap(reference: NumericalProfile, current: NumericalProfile): number {
-  const keys = alignedCounts(reference, current).keys.length;
+  const keys = distinctUnionSize(reference, current);
   const edges = sturgesEdges(Math.min(reference.min, current.min), Math.max(reference.max, current.max), keys);
   const h1 = histogramDensity(reference.sorted, edges);
   const h2 = histogramDensity(current.sorted, edges);

@@ -18,9 +18,11 @@
  * so the pool is laid out as reference categories in key order, then current
  * categories in key order (Evidently's order when both inputs are sorted).
  * For other row orders the p-value agrees in distribution only.
- * TVDs are compared as the exact integers n_r·n_c·2·TVD = Σ|r_k·n_c − c_k·n_r|,
- * so ties between permutations and the observed split are counted as ties;
- * Evidently compares rounded floats, which can differ on exact ties.
+ * TVDs are compared as rounded floats, as Evidently does: a permutation whose
+ * TVD equals the observed one mathematically may round below it. Evidently
+ * sums over keys in Python set order (string hashes, so PYTHONHASHSEED can
+ * move its p-value by 1/1000 on such ties); this sums in key order with
+ * numpy's pairwise summation, so it matches whenever the orders agree.
  *
  * Reference: Evidently utils.permutation_test; Good (2005), "Permutation, Parametric, and Bootstrap Tests".
  */
@@ -32,11 +34,37 @@ import type { StatTest } from '../types.js';
 export const PERMUTATION_SEED = 0;
 export const PERMUTATION_COUNT = 1000;
 
-/** Σ_k |r_k·n_c − c_k·n_r|: the TVD scaled to an exact integer (below 2^53 for samples < ~6·10^7). */
-function scaledDistance(reference: ArrayLike<number>, current: ArrayLike<number>, nReference: number, nCurrent: number): number {
-  let sum = 0;
-  for (let k = 0; k < reference.length; k++) sum += Math.abs(reference[k]! * nCurrent - current[k]! * nReference);
-  return sum;
+/**
+ * numpy's pairwise summation (np.add.reduce on a contiguous float64 array):
+ * sequential below 8 items, 8 interleaved partial sums up to 128, halves above.
+ * Used so TVDs round exactly as Evidently's np.sum does for the same key order.
+ */
+export function numpySum(values: Float64Array, start = 0, length = values.length): number {
+  if (length < 8) {
+    let sum = -0;
+    for (let i = start; i < start + length; i++) sum += values[i]!;
+    return sum;
+  }
+  if (length <= 128) {
+    const r = new Float64Array(8);
+    for (let j = 0; j < 8; j++) r[j] = values[start + j]!;
+    let i = 8;
+    for (; i < length - (length % 8); i += 8) {
+      for (let j = 0; j < 8; j++) r[j]! += values[start + i + j]!;
+    }
+    let sum = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!));
+    for (; i < length; i++) sum += values[start + i]!;
+    return sum;
+  }
+  let half = Math.floor(length / 2);
+  half -= half % 8;
+  return numpySum(values, start, half) + numpySum(values, start + half, length - half);
+}
+
+/** ½ Σ_k |r_k/n_r − c_k/n_c| in float64, operation for operation as Evidently's _total_variation_distance. */
+function totalVariation(reference: ArrayLike<number>, current: ArrayLike<number>, nReference: number, nCurrent: number, scratch: Float64Array): number {
+  for (let k = 0; k < scratch.length; k++) scratch[k] = Math.abs(reference[k]! / nReference - current[k]! / nCurrent);
+  return 0.5 * numpySum(scratch);
 }
 
 /**
@@ -51,6 +79,7 @@ export function permutationPValue(pool: Int32Array, keyCount: number, nReference
   const work = new Int32Array(pool.length);
   const permutedReference = new Float64Array(keyCount);
   const permutedCurrent = new Float64Array(keyCount);
+  const scratch = new Float64Array(keyCount);
   let atLeastObserved = 0;
   for (let iteration = 0; iteration < PERMUTATION_COUNT; iteration++) {
     work.set(pool);
@@ -72,7 +101,7 @@ export function permutationPValue(pool: Int32Array, keyCount: number, nReference
     permutedReference.fill(0);
     for (let i = 0; i < nReference; i++) permutedReference[work[i]!]! += 1;
     for (let k = 0; k < keyCount; k++) permutedCurrent[k] = totals[k]! - permutedReference[k]!;
-    if (observed <= scaledDistance(permutedReference, permutedCurrent, nReference, nCurrent)) atLeastObserved++;
+    if (observed <= totalVariation(permutedReference, permutedCurrent, nReference, nCurrent, scratch)) atLeastObserved++;
   }
   return atLeastObserved / PERMUTATION_COUNT;
 }
@@ -91,17 +120,12 @@ export const tvd: StatTest = {
     if (nReference + nCurrent >= 2 ** 31) {
       throw new Error(`TVD permutation test supports fewer than 2^31 pooled values, got ${nReference + nCurrent}`);
     }
-    let statistic = 0;
-    for (let k = 0; k < counts.keys.length; k++) {
-      statistic += Math.abs(counts.reference[k]! / nReference - counts.current[k]! / nCurrent);
-    }
-    statistic *= 0.5;
+    const statistic = totalVariation(counts.reference, counts.current, nReference, nCurrent, new Float64Array(counts.keys.length));
     const pool = new Int32Array(nReference + nCurrent);
     let at = 0;
     for (const side of [counts.reference, counts.current]) {
       for (let k = 0; k < side.length; k++) pool.fill(k, at, (at += side[k]!));
     }
-    const observed = scaledDistance(counts.reference, counts.current, nReference, nCurrent);
-    return { score: permutationPValue(pool, counts.keys.length, nReference, observed), statistic };
+    return { score: permutationPValue(pool, counts.keys.length, nReference, statistic), statistic };
   },
 };

@@ -1,0 +1,22 @@
+/** Event-time tumbling windows: assigner, watermarks, mergeable accumulators, label join, the operator. */
+export { tumblingWindow, tumblingWindowStart, checkWindowSize, type TimeWindow } from './assigner.js';
+export { PartitionWatermarks, type WatermarkStrategyConfig } from './watermark.js';
+export { WindowAccumulator, type AccumulatorSchema, type LabelOutcome, type TargetKind } from './accumulator.js';
+export {
+  PendingLabels,
+  isLabelFinal,
+  pendingLabelExpiry,
+  type OrphanedLabels,
+  type PendingLabel,
+  type TargetValue,
+} from './label-join.js';
+export { decideWindow, type FireReason, type TriggerDecision, type WindowProgress } from './trigger.js';
+export { resolveWindowConfig, DEFAULT_COLUMNS, type WindowConfig, type WindowConfigInput } from './config.js';
+export {
+  WindowOperator,
+  type AddRecordsResult,
+  type AddTargetsResult,
+  type AdvanceResult,
+  type FireEvent,
+  type WindowOperatorStats,
+} from './window-operator.js';
