@@ -116,7 +116,7 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
     }
   };
 
-  for (const batch of replayBatches(plan, input.batchSize ?? 5000)) {
+  for (const batch of replayBatches(plan, input.batchSize ?? 500)) {
     if (input.signal?.aborted) {
       interrupted = true;
       break;

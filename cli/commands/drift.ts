@@ -113,7 +113,7 @@ function number(value: string): number {
 }
 
 export function formatTable(result: DatasetDriftResult): string {
-  const table = new Table({ head: ['column', 'type', 'stattest', 'score', 'threshold', 'drift'] });
+  const table = new Table({ head: ['column', 'type', 'stattest', 'score', 'threshold', 'drift'], style: { head: [], border: [] } });
   for (const c of result.columns) {
     table.push([c.column, c.type, c.stattest, c.score === null ? `error: ${c.error}` : formatScore(c.score), c.threshold, c.drift_detected ? 'DRIFT' : '-']);
   }

@@ -1,5 +1,8 @@
 /** Every command of the CLI; one import and one entry per command. */
 import type { Command } from 'commander';
+import { register as adapt } from './adapt.js';
 import { register as drift } from './drift.js';
+import { register as reference } from './reference.js';
+import { register as run } from './run.js';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [drift];
+export const commands: ReadonlyArray<(program: Command) => void> = [adapt, reference, run, drift];

@@ -7,9 +7,7 @@
 Each is a scikit-learn Pipeline: a ColumnTransformer that passes the numerical
 columns through (trees need no scaling, and the integer values stay exact in
 float32) and one-hot encodes origin/destination (unknown airports -> all zeros),
-followed by a small GradientBoosting model (150 trees of depth 4).
-(HistGradientBoosting does not convert with skl2onnx 1.20 + onnx 1.23: its
-converter passes a Python bool where onnx now wants an int.) skl2onnx converts it with ONE INPUT
+followed by a HistGradientBoosting model (100 trees of at most 31 leaves). skl2onnx converts it with ONE INPUT
 PER COLUMN named like the column: float [None, 1] for numerical, string
 [None, 1] for categorical. The classifier's ZipMap is disabled, so its outputs
 are `label` (int64 [N]) and `probabilities` (float [N, 2]).
@@ -24,10 +22,13 @@ metadata_props of each model (read by processor/model/onnx-runner.ts):
 
 Also writes tests/golden/model-predictions.json: 200 rows of X_test with
 scikit-learn's predictions, so the TypeScript runner is checked against
-scikit-learn itself.
+scikit-learn itself. It also embeds (base64) a tiny test-only model of the
+other input layout: a LinearRegression over the numerical columns with ONE
+double input `features` [None, 4] and no metadata_props.
 
 Run: .venv/bin/python data/scripts/train_models.py
 """
+import base64
 import json
 import os
 import sys
@@ -37,13 +38,14 @@ import onnx
 import onnxruntime as ort
 import pyarrow.parquet as pq
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+from sklearn.linear_model import LinearRegression
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, f1_score, log_loss, mean_absolute_error, r2_score, roc_auc_score
 from sklearn.metrics import root_mean_squared_error
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 from skl2onnx import to_onnx
-from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, StringTensorType
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DATA_DIR = os.path.join(ROOT, "data", "flights")
@@ -57,9 +59,28 @@ FEATURES = NUMERICAL + CATEGORICAL
 TARGET = "delay"
 DELAY_THRESHOLD_MINUTES = 15
 SEED = 42
+BOOSTING = dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=31, early_stopping=False, random_state=SEED)
 GOLDEN_ROWS = 200
 # ai.onnx 17 with ai.onnx.ml 3: what onnxruntime 1.23 (Node) and 1.32 (Python) both run.
 TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
+
+
+def allow_hist_gradient_boosting_export():
+    """Work around skl2onnx 1.20 with onnx >= 1.19.
+
+    The HistGradientBoosting converter passes `missing_go_to_left` to add_node
+    as a Python bool (False for leaves, numpy uint8 for branches); onnx now
+    refuses a bool in an ints attribute. Casting it to int is what the
+    converter means (its own default is 0, "cannot use boolean in onnx").
+    """
+    import skl2onnx.common.tree_ensemble as tree_ensemble
+
+    add_node = tree_ensemble.add_node
+
+    def add_node_with_int_missing(*args, nodes_missing_value_tracks_true=0, **kwargs):
+        return add_node(*args, nodes_missing_value_tracks_true=int(nodes_missing_value_tracks_true), **kwargs)
+
+    tree_ensemble.add_node = add_node_with_int_missing
 
 
 def read_split(split):
@@ -116,13 +137,14 @@ def onnx_feeds(x):
 
 
 def main():
+    allow_hist_gradient_boosting_export()
     x_train, y_train = read_split("train")
     x_val, y_val = read_split("validation")
     x_test, _ = read_split("test")
     os.makedirs(MODEL_DIR, exist_ok=True)
 
     regressor = pipeline(
-        GradientBoostingRegressor(n_estimators=150, learning_rate=0.1, max_depth=4, random_state=SEED)
+        HistGradientBoostingRegressor(**BOOSTING)
     ).fit(x_train, y_train)
     val_pred = regressor.predict(x_val)
     print(
@@ -134,7 +156,7 @@ def main():
     )
 
     classifier = pipeline(
-        GradientBoostingClassifier(n_estimators=150, learning_rate=0.1, max_depth=4, random_state=SEED)
+        HistGradientBoostingClassifier(**BOOSTING)
     ).fit(x_train, delayed(y_train))
     val_proba = classifier.predict_proba(x_val)[:, 1]
     val_label = classifier.predict(x_val)
@@ -180,6 +202,13 @@ def main():
         f" label mismatches {(label_onnx.ravel() != label_sk).sum()}"
     )
 
+    # Test-only: the one-matrix input layout, in double precision, without metadata.
+    matrix = LinearRegression().fit(x_train[NUMERICAL].to_numpy(np.float64), y_train)
+    matrix_onnx = to_onnx(
+        matrix, initial_types=[("features", DoubleTensorType([None, len(NUMERICAL)]))], target_opset=TARGET_OPSET
+    )
+    matrix_pred = matrix.predict(golden[NUMERICAL].to_numpy(np.float64))
+
     cases = [
         {
             "features": {name: golden[name].tolist() for name in FEATURES},
@@ -190,6 +219,11 @@ def main():
                 "positive_label": "1",
                 "probabilities": proba_sk,
                 "labels": [str(v) for v in label_sk],
+            },
+            "matrix_regressor": {
+                "onnx_base64": base64.b64encode(matrix_onnx.SerializeToString()).decode("ascii"),
+                "input_columns": NUMERICAL,
+                "prediction": matrix_pred,
             },
         }
     ]
