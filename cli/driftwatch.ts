@@ -12,13 +12,16 @@ export function buildProgram(): Command {
   const program = new Command('driftwatch')
     .description('Streaming data-drift and model-quality monitoring for a deployed ML model')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Before the commands are added, so they inherit it: errors come back to
+    // main() as exceptions and map to our exit codes.
+    .exitOverride();
   for (const register of commands) register(program);
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
