@@ -109,7 +109,18 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
       url: env.DATABASE_URL || config.database.url,
       embedded_dir: at(config.database.embedded_dir),
     },
+    server: {
+      // In a container the endpoints must listen beyond loopback; compose sets these.
+      host: env.DRIFTWATCH_SERVER_HOST || config.server.host,
+      port: env.DRIFTWATCH_SERVER_PORT ? portFromEnv(env.DRIFTWATCH_SERVER_PORT) : config.server.port,
+    },
   };
+}
+
+function portFromEnv(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`DRIFTWATCH_SERVER_PORT: "${value}" is not a port`);
+  return port;
 }
 
 export function parseConfigFile<T extends z.ZodTypeAny>(path: string, schema: T): z.infer<T> {

@@ -48,3 +48,10 @@ test('a missing file and invalid YAML are clear errors', () => {
   assert.throws(() => loadConfig(join(dir, 'nope.yaml'), {}), /config file not found: .*nope\.yaml/);
   assert.throws(() => loadConfig(write('bad.yaml', 'model: [unclosed\n'), {}), /bad\.yaml is not valid YAML/);
 });
+
+test('DRIFTWATCH_SERVER_HOST and _PORT override the server address; a bad port is named', () => {
+  const path = write('srv.yaml', base);
+  const config = loadConfig(path, { DRIFTWATCH_SERVER_HOST: '0.0.0.0', DRIFTWATCH_SERVER_PORT: '9465' });
+  assert.deepEqual(config.server, { host: '0.0.0.0', port: 9465 });
+  assert.throws(() => loadConfig(path, { DRIFTWATCH_SERVER_PORT: 'x' }), /DRIFTWATCH_SERVER_PORT: "x" is not a port/);
+});
