@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { register as adapt } from './adapt.js';
 import { register as drift } from './drift.js';
+import { register as produce } from './produce.js';
 import { register as reference } from './reference.js';
 import { register as run } from './run.js';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [adapt, reference, run, drift];
+export const commands: ReadonlyArray<(program: Command) => void> = [adapt, reference, run, produce, drift];

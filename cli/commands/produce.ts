@@ -122,13 +122,19 @@ export async function runProduce(options: ProduceCommandOptions, context: { sign
 
   const settings = kafkaSettingsFromEnv(env, { brokers: options.brokers });
   const topics = topicNames(options.topicPrefix, { features: options.featuresTopic, targets: options.targetsTopic });
-  const kafka = createKafka(settings, logger);
+  // kafkajs logs every retry of a failed connection as an error; the command
+  // reports the final failure itself, so its logs show only when LOG_LEVEL asks.
+  const kafka = createKafka(settings, env.LOG_LEVEL || context.logger ? logger : logger.child({}, { level: 'silent' }));
   const admin = kafka.admin();
   const producer = createReplayProducer(kafka);
   try {
     await reachable(settings, () => admin.connect());
     const ensured = await ensureTopics(admin, [topics.features, topics.targets], options.partitions, options.replicationFactor);
     if (ensured.created.length > 0) logger.info({ topics: ensured.created, partitions: options.partitions }, 'created topics');
+    const partitionCounts = new Set(ensured.existing.map((t) => t.partitions).concat(ensured.created.length > 0 ? [options.partitions] : []));
+    if (partitionCounts.size > 1) {
+      logger.warn({ topics: ensured.existing }, 'features and targets topics have different partition counts: a row and its label may land on different partition numbers');
+    }
     await reachable(settings, () => producer.connect());
     const bar = options.progress && process.stderr.isTTY ? progressBar(plan.rows.rowCount) : null;
     try {
