@@ -279,6 +279,15 @@ await describeWithBroker('driftwatch produce on a real broker', (testBroker) => 
 /** Messages in a topic (sum of high watermarks; nothing is ever deleted in these tests). */
 async function messagesIn(admin: Admin, topic: string): Promise<number> {
   if (!(await admin.listTopics()).includes(topic)) return 0;
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  // A topic created a moment ago may not have elected its leaders yet; the
+  // broker says so with a retriable error that kafkajs' admin does not retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
