@@ -5,5 +5,6 @@ import { register as drift } from './drift.js';
 import { register as produce } from './produce.js';
 import { register as reference } from './reference.js';
 import { register as run } from './run.js';
+import { register as schema } from './schema.js';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [adapt, reference, run, produce, drift];
+export const commands: ReadonlyArray<(program: Command) => void> = [adapt, reference, run, produce, drift, schema];

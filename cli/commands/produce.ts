@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { destination, pino, type Logger } from 'pino';
 import type { ColumnSpec } from '../../processor/drift/compare.js';
 import type { Frame } from '../../processor/frame.js';
-import { jsonCodec } from '../../producer/codec/json.js';
+import { CODEC_FORMATS, codecFromEnv, type CodecFormat } from '../../producer/codec/factory.js';
 import { assertFrameFitsLayout, type FeatureLayout } from '../../producer/codec/records.js';
 import { readTable, TableInputError } from '../../producer/io/index.js';
 import { createKafka, describeBrokers, kafkaSettingsFromEnv, type KafkaSettings } from '../../producer/kafka/client.js';
@@ -43,6 +43,7 @@ export interface ProduceCommandOptions {
   compression: CompressionName;
   brokers?: string;
   progress: boolean;
+  codec?: CodecFormat;
 }
 
 export function register(program: Command): void {
@@ -68,8 +69,9 @@ export function register(program: Command): void {
     .addOption(new Option('--compression <codec>', 'message compression (snappy, lz4, zstd need codec packages kafkajs does not ship)').choices([...COMPRESSIONS]).default('none'))
     .option('--brokers <list>', 'bootstrap brokers host:port,… (default: KAFKA_BROKERS, else 127.0.0.1:19092)')
     .option('--no-progress', 'no progress bar')
+    .addOption(new Option('--codec <format>', 'message format: auto (Avro when SCHEMA_REGISTRY_URL is set), json, avro').choices([...CODEC_FORMATS]).default('auto'))
     .addHelpText('after', `
-Environment: KAFKA_BROKERS, KAFKA_CLIENT_ID, KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
+Environment: SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD (Avro), KAFKA_BROKERS, KAFKA_CLIENT_ID, KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
 KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL=true, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE,
 KAFKA_SSL_KEY_FILE, KAFKA_TOPIC_PREFIX, LOG_LEVEL (default warn).
 
@@ -140,7 +142,7 @@ export async function runProduce(options: ProduceCommandOptions, context: { sign
     try {
       return await replayToKafka({
         producer,
-        codec: jsonCodec,
+        codec: codecFromEnv({ topics, features: layout.features, model: config?.model.name }, env, options.codec ?? 'auto'),
         plan,
         layout,
         targetColumn: input.targetColumn,
