@@ -10,12 +10,11 @@ import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { destination, pino, type Logger } from 'pino';
 import type { ColumnSpec } from '../../processor/drift/compare.js';
-import type { Frame } from '../../processor/frame.js';
+import { concatFrames, type Frame } from '../../processor/frame.js';
 import { CODEC_FORMATS, codecFromEnv, type CodecFormat } from '../../producer/codec/factory.js';
 import { assertFrameFitsLayout, type FeatureLayout } from '../../producer/codec/records.js';
 import { readTable, TableInputError } from '../../producer/io/index.js';
 import { createKafka, describeBrokers, kafkaSettingsFromEnv, type KafkaSettings } from '../../producer/kafka/client.js';
-import { concatFrames, type NamedFrame } from '../../producer/kafka/concat-frames.js';
 import { COMPRESSIONS, createReplayProducer, replayToKafka, type CompressionName, type ReplaySummary } from '../../producer/kafka/replay-producer.js';
 import { DEFAULT_TOPIC_PREFIX, ensureTopics, topicNames } from '../../producer/kafka/topics.js';
 import { planReplay } from '../../producer/replay-schedule.js';
@@ -196,7 +195,7 @@ async function readInput(input: ProduceInput): Promise<Frame> {
   const needed = input.features
     ? [input.columns.rowIdColumn, input.columns.eventTimeColumn, ...input.features.map((f) => f.name), input.targetColumn]
     : undefined;
-  const parts: NamedFrame[] = [];
+  const parts: { source: string; frame: Frame }[] = [];
   for (const file of input.files) {
     try {
       parts.push({ source: file, frame: await readTable(file, needed ? { columns: needed } : {}) });
@@ -205,7 +204,8 @@ async function readInput(input: ProduceInput): Promise<Frame> {
       throw error;
     }
   }
-  return assertOrUsage(() => concatFrames(parts));
+  if (parts.length === 0) throw new UsageError('no input files');
+  return assertOrUsage(() => concatFrames(parts.map((p) => p.frame), parts.map((p) => p.source)));
 }
 
 /** Without a config: every column but row id, event time and target is a feature; text (or --categorical) → categorical. */
