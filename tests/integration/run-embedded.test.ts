@@ -35,6 +35,8 @@ let database: TestDatabase;
 let pool: DatabasePool;
 let dir: string;
 let lines: WindowLine[];
+let runLog: string;
+let databasePassword: string;
 
 before(async () => {
   database = await openTestDatabase();
@@ -55,8 +57,10 @@ reference: { path: reference }
 data: { current: [features/processed_test.parquet] }
 window: { size: 1d, max_out_of_orderness: 5m, label_delay: 6h, label_timeout: 2d }
 `);
-  const { stdout } = await driftwatch(['run', '--config', join(dir, 'config.yaml'), '--json', '--port', '0', '--no-progress'], { DATABASE_URL: url });
+  const { stdout, stderr } = await driftwatch(['run', '--config', join(dir, 'config.yaml'), '--json', '--port', '0', '--no-progress'], { DATABASE_URL: url, DRIFTWATCH_LOG_LEVEL: 'debug' });
   lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as WindowLine);
+  runLog = stderr;
+  databasePassword = decodeURIComponent(new URL(url).password);
   pool = await createPool(url);
 });
 
@@ -126,4 +130,10 @@ test('Postgres holds the last revision of every window, once', async () => {
   assert.equal(Number(predictions), 20000);
   const columns = await pool.oneFirst(sql.unsafe`SELECT count(*) FROM column_drift WHERE model = 'flights-test' AND kind = 'feature'`);
   assert.equal(Number(columns), finals.size * 6);
+});
+
+test('the database password never reaches the logs', () => {
+  assert.ok(databasePassword.length > 0, 'the test database URL carries a password');
+  assert.match(runLog, /connecting to Postgres/);
+  assert.ok(!runLog.includes(databasePassword), 'password found in the run log');
 });
