@@ -36,7 +36,7 @@ export const DEFAULT_DRIFT_SHARE = 0.5;
  * reference ∪ current.
  */
 export function chooseStatTest(type: ColumnType, reference: ColumnProfile, current: ColumnProfile): StatTest {
-  const nUnique = distinctUnionCount(reference, current);
+  const nUnique = distinctUnionCount(reference, current, 6);
   if (reference.count <= 1000) {
     if (type === 'numerical') return getStatTest(nUnique <= 2 ? 'z' : nUnique <= 5 ? 'chisquare' : 'ks');
     return getStatTest(nUnique <= 2 ? 'z' : 'chisquare');

@@ -31,7 +31,15 @@ export function distinctUnionSize(reference: NumericalProfile, current: Numerica
 }
 
 
-export function distinctUnionCount(reference: ColumnProfile, current: ColumnProfile): number {
+/**
+ * The count, or any number ≥ `atLeast` once the union is known to be that
+ * large: the automatic choice only asks "≤ 2, ≤ 5 or more?", and either side
+ * alone having 6 distinct values answers it without a lookup.
+ */
+export function distinctUnionCount(reference: ColumnProfile, current: ColumnProfile, atLeast = Infinity): number {
+  const sizes = [reference, current].map((p) => (p.type === 'numerical' ? p.distinct.length : p.categories.length));
+  const largest = Math.max(...sizes);
+  if (largest >= atLeast) return largest;
   if (reference.type === 'numerical' && current.type === 'numerical') return distinctUnionSize(reference, current);
   const keys = new Set<string>(reference.type === 'categorical' ? reference.categories : Array.from(reference.distinct, String));
   for (const key of current.type === 'categorical' ? current.categories : Array.from(current.distinct, String)) keys.add(key);
