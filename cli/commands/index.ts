@@ -6,5 +6,6 @@ import { register as produce } from './produce.js';
 import { register as reference } from './reference.js';
 import { register as run } from './run.js';
 import { register as schema } from './schema.js';
+import { register as sink } from './sink.js';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [adapt, reference, run, produce, drift, schema];
+export const commands: ReadonlyArray<(program: Command) => void> = [adapt, reference, run, produce, sink, drift, schema];

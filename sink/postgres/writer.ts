@@ -4,12 +4,24 @@
  * (unnest arrays), never as SQL text.
  *
  * A window is written in one transaction: the `windows` row first, upserted only
- * when the incoming revision is ≥ the stored one. That upsert also locks the
- * window's row, so concurrent writers of the same window queue behind it. When it
- * is refused (an older re-fire arriving late), nothing else is touched. Otherwise
- * each table is upserted and rows of this window that the new result no longer
- * has (a column gone, labels withdrawn) are deleted: the stored window always
- * equals the latest WindowMetrics, whatever was written before.
+ * when the incoming result is at least as complete as the stored one (see
+ * "Which result wins" below). That upsert also locks the window's row, so
+ * concurrent writers of the same window queue behind it. When it is refused (an
+ * older result arriving late), nothing else is touched. Otherwise each table is
+ * upserted and rows of this window that the new result no longer has (a column
+ * gone, labels withdrawn) are deleted: the stored window always equals the most
+ * complete WindowMetrics, whatever was written before.
+ *
+ * Which result wins. A window only ever gains rows (late rows within the allowed
+ * lateness) and labels (ground truth joined later), so its content is ordered by
+ * the pair (rows, labelledRows), compared lexicographically. A write is applied
+ * when its pair is ≥ the stored pair; an equal pair is the same content again and
+ * re-applying it is idempotent. The revision is NOT the order: a processor that
+ * restarts after a crash re-derives its open windows from Kafka and numbers their
+ * firings from 1 again, so its later, more complete results carry lower revisions
+ * than what its previous life stored. The revision is kept as information only
+ * (which firing of its processor produced the row). The other tables have no guard
+ * of their own: the `windows` row decides, under its lock, for the whole window.
  */
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
@@ -21,10 +33,23 @@ import {
 } from './window-rows.js';
 
 export interface WriteWindowResult {
-  /** False when a newer revision was already stored and this write was ignored. */
+  /** False when a more complete result (more rows, or as many rows and more labels) was stored and this write was ignored. */
   readonly applied: boolean;
   /** The revision stored after the call. */
   readonly storedRevision: number;
+}
+
+/**
+ * The order of "Which result wins" (above) for code that must agree with the
+ * writer without asking the database (the sink keeps only the most complete
+ * result of a window within one batch): < 0 when `a` is less complete than `b`,
+ * 0 for the same (rows, labelledRows), > 0 when more complete. The SQL guard in
+ * writeWindowRows is the same comparison on the stored row.
+ */
+export function compareWindowCompleteness(
+  a: Pick<WindowMetrics, 'rows' | 'labelledRows'>, b: Pick<WindowMetrics, 'rows' | 'labelledRows'>,
+): number {
+  return a.rows - b.rows || a.labelledRows - b.labelledRows;
 }
 
 export async function writeWindow(pool: DatabasePool, metrics: WindowMetrics): Promise<WriteWindowResult> {
@@ -60,7 +85,7 @@ async function writeWindowRows(
       ON CONFLICT (model, window_start) DO UPDATE SET
         window_end = excluded.window_end, row_count = excluded.row_count,
         labelled_count = excluded.labelled_count, revision = excluded.revision, updated_at = now()
-      WHERE windows.revision <= excluded.revision
+      WHERE (windows.row_count, windows.labelled_count) <= (excluded.row_count, excluded.labelled_count)
       RETURNING revision`);
     if (upserted === null) {
       const stored = await tx.oneFirst(sql.type(z.object({ revision: z.number() }))`
@@ -105,8 +130,7 @@ async function writeDatasetDrift(tx: CommonQueryMethods, key: WindowKey, metrics
     ON CONFLICT (model, window_start) DO UPDATE SET
       number_of_columns = excluded.number_of_columns, number_of_drifted_columns = excluded.number_of_drifted_columns,
       share_of_drifted_columns = excluded.share_of_drifted_columns, dataset_drift = excluded.dataset_drift,
-      drift_share = excluded.drift_share, revision = excluded.revision, updated_at = now()
-    WHERE dataset_drift.revision <= excluded.revision`);
+      drift_share = excluded.drift_share, revision = excluded.revision, updated_at = now()`);
 }
 
 async function writeColumnDrift(tx: CommonQueryMethods, key: WindowKey, tuples: ColumnDriftTuple[]): Promise<void> {
@@ -122,8 +146,7 @@ async function writeColumnDrift(tx: CommonQueryMethods, key: WindowKey, tuples: 
       column_type = excluded.column_type, stattest = excluded.stattest, score = excluded.score,
       threshold = excluded.threshold, drift_detected = excluded.drift_detected, statistic = excluded.statistic,
       reference_count = excluded.reference_count, current_count = excluded.current_count,
-      error = excluded.error, revision = excluded.revision, updated_at = now()
-    WHERE column_drift.revision <= excluded.revision`);
+      error = excluded.error, revision = excluded.revision, updated_at = now()`);
   await tx.query(sql.unsafe`
     DELETE FROM column_drift
     WHERE ${ofWindow('column_drift', key)}
@@ -137,8 +160,7 @@ async function writeModelQuality(tx: CommonQueryMethods, key: WindowKey, tuples:
     SELECT ${key.model}, ${key.start}::timestamptz, r.task, r.metric, r.value, ${key.revision}
     FROM ${sql.unnest(tuples, MODEL_QUALITY_TYPES)} AS r(task, metric, value)
     ON CONFLICT (model, window_start, task, metric) DO UPDATE SET
-      value = excluded.value, revision = excluded.revision, updated_at = now()
-    WHERE model_quality.revision <= excluded.revision`);
+      value = excluded.value, revision = excluded.revision, updated_at = now()`);
   await tx.query(sql.unsafe`
     DELETE FROM model_quality
     WHERE ${ofWindow('model_quality', key)}
@@ -156,8 +178,7 @@ async function writeConfusionMatrix(tx: CommonQueryMethods, key: WindowKey, metr
     INSERT INTO confusion_matrix (model, window_start, labels, matrix, revision)
     VALUES (${key.model}, ${key.start}::timestamptz, ${sql.jsonb(quality.labels)}, ${sql.jsonb(quality.confusion_matrix)}, ${key.revision})
     ON CONFLICT (model, window_start) DO UPDATE SET
-      labels = excluded.labels, matrix = excluded.matrix, revision = excluded.revision, updated_at = now()
-    WHERE confusion_matrix.revision <= excluded.revision`);
+      labels = excluded.labels, matrix = excluded.matrix, revision = excluded.revision, updated_at = now()`);
 }
 
 async function writeDataQuality(
@@ -169,8 +190,7 @@ async function writeDataQuality(
     VALUES (${key.model}, ${key.start}::timestamptz, ${q.rows}, ${q.rows_with_missing}, ${q.rows_with_missing_share}, ${key.revision})
     ON CONFLICT (model, window_start) DO UPDATE SET
       row_count = excluded.row_count, rows_with_missing = excluded.rows_with_missing,
-      rows_with_missing_share = excluded.rows_with_missing_share, revision = excluded.revision, updated_at = now()
-    WHERE dataset_quality.revision <= excluded.revision`);
+      rows_with_missing_share = excluded.rows_with_missing_share, revision = excluded.revision, updated_at = now()`);
   await tx.query(sql.unsafe`
     INSERT INTO data_quality (model, window_start, column_name, missing_count, missing_share, out_of_range_count,
                               out_of_range_share, unseen_count, unseen_values, type_violations, revision)
@@ -183,8 +203,7 @@ async function writeDataQuality(
       missing_count = excluded.missing_count, missing_share = excluded.missing_share,
       out_of_range_count = excluded.out_of_range_count, out_of_range_share = excluded.out_of_range_share,
       unseen_count = excluded.unseen_count, unseen_values = excluded.unseen_values,
-      type_violations = excluded.type_violations, revision = excluded.revision, updated_at = now()
-    WHERE data_quality.revision <= excluded.revision`);
+      type_violations = excluded.type_violations, revision = excluded.revision, updated_at = now()`);
   await tx.query(sql.unsafe`
     DELETE FROM data_quality
     WHERE ${ofWindow('data_quality', key)}

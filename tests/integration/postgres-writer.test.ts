@@ -186,7 +186,7 @@ test('a re-fire replaces the window: new numbers, same row counts, vanished rows
 
   // Revision 3: the city column and the labels are gone from the result.
   await writeWindow(pool, windowMetrics({
-    revision: 3, targetDrift: null, classification: null,
+    revision: 3, rows: 131, targetDrift: null, classification: null,
     drift: { ...windowMetrics().drift, columns: [ageDrift, emptyDrift] },
     dataQuality: { ...windowMetrics().dataQuality, columns: windowMetrics().dataQuality.columns.slice(0, 1) },
   }));
@@ -200,19 +200,68 @@ test('a re-fire replaces the window: new numbers, same row counts, vanished rows
   assert.equal(await countOf('windows'), 1);
 });
 
-test('a re-fire with a lower revision than stored changes nothing', async () => {
+test('an older state (fewer rows, or as many rows and fewer labels) is ignored whatever its revision', async () => {
   await clearTables();
-  await writeWindow(pool, windowMetrics({ revision: 3, rows: 150 }));
-  const stale = await writeWindow(pool, windowMetrics({
-    revision: 2, rows: 99, classification: null,
+  await writeWindow(pool, windowMetrics({ revision: 3, rows: 150, labelledRows: 100 }));
+  const stale = (overrides: Partial<WindowMetrics>) => windowMetrics({
+    classification: null,
     drift: { ...windowMetrics().drift, columns: [{ ...ageDrift, score: 0.9 }], number_of_columns: 1 },
-  }));
-  assert.deepEqual(stale, { applied: false, storedRevision: 3 });
-  assert.deepEqual(await rows(sql.unsafe`SELECT row_count, revision FROM windows`), [{ row_count: 150, revision: 3 }]);
-  assert.deepEqual(await rows(sql.unsafe`SELECT score FROM column_drift WHERE column_name = 'age'`), [{ score: 0.0123 }]);
+    ...overrides,
+  });
+  // Fewer rows: ignored under a lower, the same and a higher revision (a restarted processor numbers from 1 again).
+  for (const revision of [2, 3, 7]) {
+    assert.deepEqual(await writeWindow(pool, stale({ revision, rows: 149, labelledRows: 149 })), { applied: false, storedRevision: 3 },
+      `149 rows at revision ${revision}`);
+  }
+  // As many rows, fewer labels: ignored too, even at a higher revision.
+  assert.deepEqual(await writeWindow(pool, stale({ revision: 9, rows: 150, labelledRows: 99 })), { applied: false, storedRevision: 3 });
+
+  assert.deepEqual(await rows(sql.unsafe`SELECT row_count, labelled_count, revision FROM windows`),
+    [{ row_count: 150, labelled_count: 100, revision: 3 }]);
+  assert.deepEqual(await rows(sql.unsafe`SELECT score, revision FROM column_drift WHERE column_name = 'age'`), [{ score: 0.0123, revision: 3 }]);
   assert.equal(await countOf('column_drift'), 5);
   assert.equal(await countOf('confusion_matrix'), 1);
   assert.deepEqual(await rows(sql.unsafe`SELECT number_of_columns FROM dataset_drift`), [{ number_of_columns: 3 }]);
+});
+
+test('an equal or newer state with a lower revision is applied (a processor restarted after a crash)', async () => {
+  await clearTables();
+  await writeWindow(pool, windowMetrics({ revision: 3, rows: 150, labelledRows: 100 }));
+
+  // The same state again under revision 1: applied (idempotent), the revision stored as given.
+  assert.deepEqual(await writeWindow(pool, windowMetrics({ revision: 1, rows: 150, labelledRows: 100 })), { applied: true, storedRevision: 1 });
+  assert.deepEqual(await rows(sql.unsafe`SELECT row_count, labelled_count, revision FROM windows`),
+    [{ row_count: 150, labelled_count: 100, revision: 1 }]);
+  assert.equal(await countOf('column_drift'), 5);
+
+  // More labels, same rows, revision 2 (< the 3 stored before the restart): applied to every table.
+  const moreLabels = await writeWindow(pool, windowMetrics({
+    revision: 2, rows: 150, labelledRows: 120,
+    drift: { ...windowMetrics().drift, columns: [{ ...ageDrift, score: 0.3, drift_detected: false }, cityDrift, emptyDrift] },
+    classification: { ...windowMetrics().classification!, count: 120, confusion_matrix: [[70, 10], [12, 28]] },
+  }));
+  assert.deepEqual(moreLabels, { applied: true, storedRevision: 2 });
+  assert.deepEqual(await rows(sql.unsafe`SELECT score, revision FROM column_drift WHERE column_name = 'age'`), [{ score: 0.3, revision: 2 }]);
+  assert.deepEqual(await rows(sql.unsafe`SELECT value, revision FROM model_quality WHERE metric = 'count'`), [{ value: 120, revision: 2 }]);
+  assert.deepEqual(await rows(sql.unsafe`SELECT matrix, revision FROM confusion_matrix`), [{ matrix: [[70, 10], [12, 28]], revision: 2 }]);
+
+  // More rows (and fewer labels: the row count decides first), revision 1: applied, the dropped city column deleted.
+  const moreRows = await writeWindow(pool, windowMetrics({
+    revision: 1, rows: 151, labelledRows: 0, targetDrift: null, classification: null,
+    drift: { ...windowMetrics().drift, columns: [ageDrift, emptyDrift] },
+  }));
+  assert.deepEqual(moreRows, { applied: true, storedRevision: 1 });
+  assert.deepEqual(await rows(sql.unsafe`SELECT row_count, labelled_count, revision FROM windows`),
+    [{ row_count: 151, labelled_count: 0, revision: 1 }]);
+  assert.deepEqual(await rows(sql.unsafe`SELECT kind, column_name, score, revision FROM column_drift ORDER BY kind, column_name`), [
+    { kind: 'feature', column_name: 'age', score: 0.0123, revision: 1 },
+    { kind: 'feature', column_name: 'income', score: null, revision: 1 },
+    { kind: 'prediction', column_name: 'prediction', score: 0.07, revision: 1 },
+  ]);
+  assert.equal(await countOf('model_quality'), 0);
+  assert.equal(await countOf('confusion_matrix'), 0);
+  assert.deepEqual(await rows(sql.unsafe`SELECT revision FROM dataset_drift`), [{ revision: 1 }]);
+  assert.deepEqual(await rows(sql.unsafe`SELECT revision FROM dataset_quality`), [{ revision: 1 }]);
 });
 
 test('a column name holding SQL is stored as data and every table survives', async () => {

@@ -1,0 +1,78 @@
+/**
+ * Message bytes → the records the sink stores. A message that does not decode
+ * throws an Error whose message is the reason (it goes into the dead-letter
+ * record's header), so one bad message never stops the stream.
+ *
+ * A window-metrics record is also mapped to its table rows here (the mapping
+ * the writer does), so a record that could never be stored — a column listed
+ * twice, a timestamp that is not finite — is caught before any database work
+ * and cannot hold the partition up in a retry loop.
+ */
+import type { PredictionRecord, WindowMetrics } from '../../processor/results.js';
+import { decodeWindowMetrics } from '../../processor/results-codec.js';
+import { columnDriftTuples, dataQualityTuples, isoTimestamp, modelQualityTuples } from '../postgres/window-rows.js';
+
+export type SinkRecord =
+  | { readonly kind: 'window'; readonly metrics: WindowMetrics }
+  | { readonly kind: 'prediction'; readonly record: PredictionRecord };
+
+export type SinkTopicRole = SinkRecord['kind'];
+
+export function decodeSinkRecord(role: SinkTopicRole, value: Buffer | null): SinkRecord {
+  if (value === null || value.length === 0) throw new Error('empty message (no value)');
+  return role === 'window'
+    ? { kind: 'window', metrics: decodeStorableWindow(value) }
+    : { kind: 'prediction', record: decodePredictionRecord(value) };
+}
+
+export function decodeStorableWindow(value: Buffer): WindowMetrics {
+  const metrics = decodeWindowMetrics(value);
+  if (typeof metrics.model !== 'string' || metrics.model === '') throw new Error('window-metrics record: "model" is not a non-empty string');
+  for (const field of ['windowStart', 'windowEnd', 'revision', 'rows', 'labelledRows'] as const) {
+    if (typeof metrics[field] !== 'number' || !Number.isFinite(metrics[field])) {
+      throw new Error(`window-metrics record: "${field}" is not a finite number`);
+    }
+  }
+  if (!Number.isInteger(metrics.revision) || metrics.revision < 1) throw new Error(`window-metrics record: revision ${metrics.revision} is not an integer ≥ 1`);
+  if (!(metrics.windowEnd > metrics.windowStart)) throw new Error('window-metrics record: windowEnd is not after windowStart');
+  if (!Array.isArray(metrics.drift.columns) || !Array.isArray(metrics.dataQuality.columns)) {
+    throw new Error('window-metrics record: drift.columns or dataQuality.columns is not a list');
+  }
+  isoTimestamp(metrics.windowStart, 'windowStart');
+  columnDriftTuples(metrics);
+  modelQualityTuples(metrics);
+  dataQualityTuples(metrics);
+  return metrics;
+}
+
+/** One JSON object per PredictionRecord (the processor's `<prefix>.predictions` format). */
+export function decodePredictionRecord(value: Buffer): PredictionRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    throw new Error(`prediction record is not JSON: ${(error as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('prediction record is not a JSON object');
+  const r = parsed as Record<string, unknown>;
+  const text = (field: string) => {
+    if (typeof r[field] !== 'string' || r[field] === '') throw new Error(`prediction record: "${field}" is not a non-empty string`);
+    return r[field] as string;
+  };
+  const finite = (field: string) => {
+    if (typeof r[field] !== 'number' || !Number.isFinite(r[field])) throw new Error(`prediction record: "${field}" is not a finite number`);
+    return r[field] as number;
+  };
+  const record: PredictionRecord = {
+    model: text('model'),
+    rowId: text('rowId'),
+    eventTime: finite('eventTime'),
+    windowStart: finite('windowStart'),
+    prediction: finite('prediction'),
+    label: r.label === null || r.label === undefined ? null : text('label'),
+    target: r.target === null || r.target === undefined ? null : finite('target'),
+  };
+  isoTimestamp(record.eventTime, 'eventTime');
+  isoTimestamp(record.windowStart, 'windowStart');
+  return record;
+}
