@@ -34,6 +34,11 @@ export class PipelineMetrics {
   readonly inferenceDuration = new Histogram({ name: 'driftwatch_inference_duration_seconds', help: 'Time of one model inference batch', labelNames: ['model'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [this.registry] });
   readonly windowCloseLatency = new Histogram({ name: 'driftwatch_window_close_latency_seconds', help: 'Time from a window\'s firing to its metrics being computed', labelNames: ['model'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30], registers: [this.registry] });
 
+  // The Kafka processor's own series (driftwatch process).
+  readonly consumerLag = new Gauge({ name: 'driftwatch_consumer_lag', help: 'Messages not yet consumed: high watermark minus the consumer position, per source partition', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  readonly dlqMessages = new Counter({ name: 'driftwatch_dlq_messages_total', help: 'Messages sent to the dead-letter topic, by kind of problem (the full reason is in the message header)', labelNames: ['reason'], registers: [this.registry] });
+  readonly watermarkLag = new Gauge({ name: 'driftwatch_watermark_lag_seconds', help: 'Wall-clock time minus the event-time watermark', labelNames: ['model'], registers: [this.registry] });
+
   private readonly allowed: (feature: string, index: number) => boolean;
 
   constructor(options: PipelineMetricsOptions = {}) {

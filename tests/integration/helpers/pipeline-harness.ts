@@ -1,0 +1,216 @@
+/**
+ * The moving parts of the end-to-end Kafka tests: the sample prepared the way
+ * a user does it (adapt → reference → config, as run-embedded.test.ts), the
+ * `driftwatch run` baseline in a Postgres schema of its own, the processor as
+ * a child process, the replay with poison and late messages, and a dump of
+ * every result table for an exact comparison.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Admin, Kafka } from 'kafkajs';
+import { sql } from 'slonik';
+import { runProduce } from '../../../cli/commands/produce.js';
+import { requireColumn } from '../../../processor/frame.js';
+import { readTable } from '../../../producer/io/index.js';
+import { createReplayProducer } from '../../../producer/kafka/replay-producer.js';
+import { sendEndOfStreamToTopics } from '../../../producer/kafka/end-of-stream.js';
+import { ensureTopics, topicNames, type TopicNames } from '../../../producer/kafka/topics.js';
+import type { DatabasePool } from '../../../sink/postgres/pool.js';
+import { makeTempDir } from '../postgres-test-db.js';
+import { testLogger } from './kafka.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const PROCESS_ENTRY = fileURLToPath(new URL('./process-entry.ts', import.meta.url));
+const execFileAsync = promisify(execFile);
+/** See process-entry.ts: predictions that do not depend on the batch size, in `run` and `process` alike. */
+const DETERMINISTIC_INFERENCE = { DRIFTWATCH_TEST_INFERENCE_THREADS: '1' };
+const FEATURES = { numerical: ['hour', 'weekday', 'month', 'distance'], categorical: ['origin', 'destination'] };
+
+export interface Sample {
+  readonly dir: string;
+  readonly config: string;
+  /** The replayed file and its event times, sorted. */
+  readonly current: string;
+  readonly eventTimes: Float64Array;
+}
+
+/** adapt → reference → config.yaml, exactly as tests/integration/run-embedded.test.ts. */
+export async function prepareSample(label: string): Promise<Sample> {
+  const dir = await makeTempDir(`driftwatch-${label}-`);
+  cpSync(join(ROOT, 'data/models'), join(dir, 'models'), { recursive: true });
+  await driftwatch(['adapt', '--dir', 'data/flights', '--out', join(dir, 'features'), '--start', '2026-01-31T23:59:00Z', '--seed', '7']);
+  await driftwatch(['reference', '--train', join(dir, 'features', 'processed_train.parquet'), '--model', join(dir, 'models', 'delay_regressor.onnx'),
+    '--numerical', FEATURES.numerical.join(','), '--categorical', FEATURES.categorical.join(','), '--target', 'delay',
+    '--out', join(dir, 'reference'), '--size', '3000', '--seed', '3']);
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, `
+model: { name: flights-test, path: models/delay_regressor.onnx, task: regression }
+features: { numerical: [${FEATURES.numerical}], categorical: [${FEATURES.categorical}] }
+columns: { target: delay }
+reference: { path: reference }
+data: { current: [features/processed_test.parquet] }
+window: { size: 1d, max_out_of_orderness: 5m, label_delay: 6h, label_timeout: 2d }
+`);
+  const current = join(dir, 'features', 'processed_test.parquet');
+  const eventTimes = Float64Array.from(requireColumn(await readTable(current), 'event_time').values as Float64Array).sort();
+  return { dir, config, current, eventTimes };
+}
+
+/** The CLI (with `process` registered) in a child process; resolves with its output, rejects on a non-zero exit. */
+export function driftwatch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(process.execPath, ['--import', 'tsx', PROCESS_ENTRY, ...args], {
+    cwd: ROOT, env: { ...process.env, ...DETERMINISTIC_INFERENCE, ...env }, maxBuffer: 256 * 1024 * 1024,
+  });
+}
+
+/** `driftwatch run` over the sample into the Postgres at `databaseUrl`: the baseline. */
+export async function runBaseline(sample: Sample, databaseUrl: string): Promise<void> {
+  await driftwatch(['run', '--config', sample.config, '--port', '0', '--no-progress'], { DATABASE_URL: databaseUrl });
+}
+
+export interface ProcessorChild {
+  readonly child: ChildProcess;
+  /** Resolves with the health server's address once it logged it. */
+  readonly url: Promise<string>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stdout(): string;
+  stderr(): string;
+}
+
+export function spawnProcessor(args: { config: string; prefix: string; groupId: string; brokers: string; extra?: string[] }): ProcessorChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', PROCESS_ENTRY, 'process', '--config', args.config, '--topic-prefix', args.prefix,
+    '--group-id', args.groupId, '--port', '0', '--partitions', '3', '--session-timeout', '6000', '--exit-on-end-of-stream', ...(args.extra ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, ...DETERMINISTIC_INFERENCE, KAFKA_BROKERS: args.brokers, DRIFTWATCH_LOG_LEVEL: process.env.DRIFTWATCH_LOG_LEVEL ?? 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let found: ((url: string) => void) | undefined;
+  const url = new Promise<string>((resolve) => (found = resolve));
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
+    if (match) found?.(match[1]!);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, url, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** The processor's final summary line (printed on a clean exit). */
+export function processorSummary(processor: ProcessorChild): { rows: number; lateRows: number; deadLetters: number; windowRevisions: number; finished: boolean; processingSeconds: number } {
+  const line = processor.stdout().split('\n').find((l) => l.startsWith('{"processor"'));
+  if (!line) throw new Error(`the processor printed no summary; stderr:\n${processor.stderr().slice(-3000)}`);
+  return JSON.parse(line).processor;
+}
+
+/** Every topic of the prefix, 3 partitions each. */
+export async function createTopics(admin: Admin, prefix: string): Promise<TopicNames> {
+  const topics = topicNames(prefix);
+  await ensureTopics(admin, Object.values(topics), 3, 1);
+  return topics;
+}
+
+/** `driftwatch produce` (its module), the whole sample, at most `rate` rows/s when given. */
+export async function produce(sample: Sample, prefix: string, pace: { rate?: number } = {}): Promise<void> {
+  await runProduce({
+    config: sample.config, topicPrefix: prefix, partitions: 3, replicationFactor: 1, batchSize: 500, compression: 'none',
+    progress: false, ...pace,
+  }, { logger: testLogger() });
+}
+
+/** The poison messages, with the reason the dead-letter header must give for each. */
+export const POISON = [
+  { role: 'features', key: 'poison-not-json', value: '{"row_id": "p1", "event_time": ', reason: /^not JSON/ },
+  { role: 'features', key: 'poison-no-event-time', value: JSON.stringify({ row_id: 'p2', hour: 3, weekday: 2, month: 2, distance: 300, origin: 'SFO', destination: 'LAX' }), reason: /^field "event_time" is missing/ },
+  { role: 'targets', key: 'poison-no-target', value: JSON.stringify({ row_id: 'p3', event_time: 1_770_000_000_000, label_time: 1_770_021_600_000 }), reason: /^field "target" is missing/ },
+] as const;
+
+export async function sendPoison(kafka: Kafka, topics: TopicNames): Promise<void> {
+  await send(kafka, POISON.map((p) => ({ topic: topics[p.role], key: p.key, value: p.value })));
+}
+
+/** Valid feature rows far behind the watermark: they must go to the late topic. */
+export async function sendLateRows(kafka: Kafka, topics: TopicNames, eventTime: number, count: number): Promise<string[]> {
+  const rowIds = Array.from({ length: count }, (_, i) => `late-${i}`);
+  await send(kafka, rowIds.map((rowId, i) => ({
+    topic: topics.features,
+    key: rowId,
+    value: JSON.stringify({ row_id: rowId, event_time: eventTime + i * 60_000, hour: 10, weekday: 1, month: 1, distance: 500 + i, origin: 'SFO', destination: 'SEA' }),
+  })));
+  return rowIds;
+}
+
+export async function endStreams(kafka: Kafka, admin: Admin, topics: TopicNames): Promise<void> {
+  const producer = createReplayProducer(kafka);
+  await producer.connect();
+  try {
+    await sendEndOfStreamToTopics(producer, admin, [topics.features, topics.targets]);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function send(kafka: Kafka, messages: { topic: string; key: string; value: string }[]): Promise<void> {
+  const producer = createReplayProducer(kafka);
+  await producer.connect();
+  try {
+    for (const m of messages) await producer.send({ topic: m.topic, acks: -1, messages: [{ key: m.key, value: m.value }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Messages in `topic` so far (sum of high watermarks). */
+export async function messageCount(admin: Admin, topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+}
+
+/** True once `groupId` has committed up to the end of every partition of `topics`. */
+export async function groupCaughtUp(admin: Admin, groupId: string, topics: readonly string[]): Promise<boolean> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+    for (const { partition, high } of ends) {
+      const offset = Number(mine.find((m) => m.partition === partition)?.offset ?? -1);
+      if (Number(high) > 0 && offset < Number(high)) return false;
+    }
+  }
+  return true;
+}
+
+export const RESULT_TABLES = ['windows', 'dataset_drift', 'column_drift', 'model_quality', 'confusion_matrix', 'dataset_quality', 'data_quality', 'predictions'] as const;
+/** Bookkeeping, not results: when a row was written and by which firing of its processor. */
+const IGNORED_COLUMNS = new Set(['updated_at', 'revision']);
+
+/** Every row of every result table, in key order, without the bookkeeping columns. */
+export async function dumpTables(pool: DatabasePool): Promise<Record<string, readonly Record<string, unknown>[]>> {
+  const dump: Record<string, readonly Record<string, unknown>[]> = {};
+  for (const table of RESULT_TABLES) {
+    const columns = (await pool.anyFirst(sql.unsafe`
+      SELECT column_name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ${table} ORDER BY ordinal_position`)) as string[];
+    const kept = columns.filter((c) => !IGNORED_COLUMNS.has(c));
+    if (kept.length === 0) throw new Error(`table ${table} not found in the current schema`);
+    const list = sql.join(kept.map((c) => sql.identifier([c])), sql.fragment`, `);
+    dump[table] = await pool.any(sql.unsafe`SELECT ${list} FROM ${sql.identifier([table])} ORDER BY ${list}`);
+  }
+  return dump;
+}
+
+/** A seeded PRNG (mulberry32), for reproducible crash points. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
