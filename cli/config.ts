@@ -13,6 +13,7 @@ import type { DriftOptions } from '../processor/drift/column-drift.js';
 import type { ColumnSpec } from '../processor/drift/compare.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
+import { readSecret } from './secrets.js';
 
 const statTestName = z.string().refine((name) => statTestNames().includes(name), (name) => ({
   message: `unknown stat test "${name}" (known: ${statTestNames().join(', ')})`,
@@ -81,7 +82,7 @@ export const configSchema = z
       .default({}),
     drift: driftSection.default({}),
     database: z
-      .object({ url: z.string().optional(), embedded_dir: z.string().default('.driftwatch/pg') })
+      .object({ url: z.string().optional(), migration_url: z.string().optional(), embedded_dir: z.string().default('.driftwatch/pg') })
       .strict()
       .default({}),
     server: z
@@ -106,7 +107,8 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
     data: { current: config.data.current.map(at) },
     database: {
       ...config.database,
-      url: env.DATABASE_URL || config.database.url,
+      url: readSecret(env, 'DATABASE_URL') || config.database.url,
+      migration_url: readSecret(env, 'DATABASE_MIGRATION_URL') || config.database.migration_url,
       embedded_dir: at(config.database.embedded_dir),
     },
     server: {

@@ -5,10 +5,10 @@
  * Prometheus gauges; health and metrics are served while it runs.
  */
 import type { Config } from '../cli/config.js';
-import { driftOptionsOf, featureSpecs } from '../cli/config.js';
 import { concatFrames, requireColumn, type Frame } from './frame.js';
 import type { ModelRunner } from './model/types.js';
-import { MonitoringPipeline, type WindowOutput } from './pipeline.js';
+import type { WindowOutput } from './pipeline.js';
+import { pipelineOf } from './pipeline-config.js';
 import type { PredictionRecord, WindowMetrics } from './results.js';
 import type { MonitorSpec, ReferenceProfiles } from './window-metrics.js';
 import { planReplay, replayBatches } from '../producer/replay-schedule.js';
@@ -51,40 +51,12 @@ export interface EmbeddedRunSummary {
   readonly interrupted: boolean;
 }
 
-export function monitorSpecOf(config: Config, model: ModelRunner): MonitorSpec {
-  return {
-    model: config.model.name,
-    task: config.model.task ?? model.task,
-    features: featureSpecs(config),
-    predictionColumn: config.columns.prediction,
-    targetColumn: config.columns.target,
-    drift: driftOptionsOf(config.drift),
-    positiveLabel: config.model.positive_label ?? 1,
-    negativeLabel: 0,
-    threshold: config.model.threshold,
-  };
-}
 
 export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunSummary> {
   const started = performance.now();
   const { config, metrics } = input;
-  const spec = monitorSpecOf(config, input.model);
-  const modelLabel = { model: spec.model };
-  const pipeline = new MonitoringPipeline({
-    spec,
-    reference: input.reference,
-    model: input.model,
-    eventTimeColumn: config.columns.event_time,
-    rowIdColumn: config.columns.row_id,
-    window: {
-      size: config.window.size,
-      maxOutOfOrderness: config.window.max_out_of_orderness,
-      allowedLateness: config.window.allowed_lateness,
-      idleTimeout: config.window.idle_timeout,
-      labelTimeout: config.window.label_timeout,
-    },
-    onInference: (seconds) => metrics.inferenceDuration.observe(modelLabel, seconds),
-  });
+  const modelLabel = { model: config.model.name };
+  const { pipeline, spec } = pipelineOf(config, input.model, input.reference, (seconds) => metrics.inferenceDuration.observe(modelLabel, seconds));
   const plan = planReplay(input.current, {
     eventTimeColumn: config.columns.event_time,
     from: input.from,

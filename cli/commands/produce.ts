@@ -16,6 +16,7 @@ import { assertFrameFitsLayout, type FeatureLayout } from '../../producer/codec/
 import { readTable, TableInputError } from '../../producer/io/index.js';
 import { createKafka, describeBrokers, kafkaSettingsFromEnv, type KafkaSettings } from '../../producer/kafka/client.js';
 import { COMPRESSIONS, createReplayProducer, replayToKafka, type CompressionName, type ReplaySummary } from '../../producer/kafka/replay-producer.js';
+import { sendEndOfStreamToTopics } from '../../producer/kafka/end-of-stream.js';
 import { DEFAULT_TOPIC_PREFIX, ensureTopics, topicNames } from '../../producer/kafka/topics.js';
 import { planReplay } from '../../producer/replay-schedule.js';
 import { featureSpecs, loadConfig, type Config } from '../config.js';
@@ -43,6 +44,7 @@ export interface ProduceCommandOptions {
   brokers?: string;
   progress: boolean;
   codec?: CodecFormat;
+  endOfStream?: boolean;
 }
 
 export function register(program: Command): void {
@@ -68,6 +70,7 @@ export function register(program: Command): void {
     .addOption(new Option('--compression <codec>', 'message compression (snappy, lz4, zstd need codec packages kafkajs does not ship)').choices([...COMPRESSIONS]).default('none'))
     .option('--brokers <list>', 'bootstrap brokers host:port,… (default: KAFKA_BROKERS, else 127.0.0.1:19092)')
     .option('--no-progress', 'no progress bar')
+    .option('--end-of-stream', 'after the last row, mark every partition of both topics as ended, so `driftwatch process` fires the last windows of a finite replay')
     .addOption(new Option('--codec <format>', 'message format: auto (Avro when SCHEMA_REGISTRY_URL is set), json, avro').choices([...CODEC_FORMATS]).default('auto'))
     .addHelpText('after', `
 Environment: SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD (Avro), KAFKA_BROKERS, KAFKA_CLIENT_ID, KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
@@ -139,7 +142,7 @@ export async function runProduce(options: ProduceCommandOptions, context: { sign
     await reachable(settings, () => producer.connect());
     const bar = options.progress && process.stderr.isTTY ? progressBar(plan.rows.rowCount) : null;
     try {
-      return await replayToKafka({
+      const summary = await replayToKafka({
         producer,
         codec: codecFromEnv({ topics, features: layout.features, model: config?.model.name }, env, options.codec ?? 'auto'),
         plan,
@@ -153,6 +156,9 @@ export async function runProduce(options: ProduceCommandOptions, context: { sign
         signal: context.signal,
         onProgress: bar ? (p) => bar.update(p.rows, { targets: p.targets }) : undefined,
       });
+      // The same producer, after every row and label: the markers land last on each partition.
+      if (options.endOfStream && !summary.interrupted) await sendEndOfStreamToTopics(producer, admin, [topics.features, topics.targets]);
+      return summary;
     } finally {
       bar?.stop();
     }

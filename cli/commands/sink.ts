@@ -56,7 +56,9 @@ SIGTERM/SIGINT: the batch in hand is finished and committed, then the sink exits
 async function runSink(options: SinkOptions): Promise<void> {
   const config = loadConfig(options.config);
   const log = createLogger('sink');
-  const scrub = secretScrubber(config.database.url);
+  const scrubWriter = secretScrubber(config.database.url);
+  const scrubMigrator = secretScrubber(config.database.migration_url);
+  const scrub = (text: string) => scrubMigrator(scrubWriter(text));
   const topics = topicNames(options.topicPrefix);
   const groupId = options.groupId ?? `${options.topicPrefix}.sink`;
   const settings = kafkaSettingsFromEnv(process.env, { brokers: options.brokers });

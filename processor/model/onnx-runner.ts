@@ -33,7 +33,11 @@ export interface OnnxModelOptions {
   readonly batchSize?: number;
   /** What a missing categorical value (null) is fed as; default '' (an unseen category). */
   readonly missingCategory?: string;
-  /** onnxruntime threads inside one run; default onnxruntime's own choice. */
+  /**
+   * onnxruntime threads inside one run; default 1. With more, tree ensembles
+   * sum in a batch-size-dependent order, so a row's prediction would depend on
+   * how many rows it was scored with (Kafka fetch sizes vary): results must not.
+   */
   readonly intraOpNumThreads?: number;
 }
 
@@ -72,7 +76,7 @@ export async function loadOnnxModel(path: string, options: OnnxModelOptions = {}
   let session: InferenceSession;
   try {
     session = await InferenceSession.create(bytes, {
-      ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+      intraOpNumThreads: options.intraOpNumThreads ?? 1,
     });
   } catch (error) {
     throw new Error(`${path}: onnxruntime cannot load the model: ${(error as Error).message}`);

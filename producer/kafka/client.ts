@@ -17,6 +17,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, Partitioners, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UsageError } from '../../cli/errors.js';
+import { readSecret } from '../../cli/secrets.js';
 import { kafkaLogCreator, kafkaLogLevelOf } from './kafka-log.js';
 
 export const DEFAULT_BROKERS = '127.0.0.1:19092';
@@ -67,9 +68,9 @@ function saslFromEnv(env: NodeJS.ProcessEnv): Pick<KafkaSettings, 'sasl'> {
     throw new UsageError(`KAFKA_SASL_MECHANISM "${raw}" is not supported (use ${SASL_MECHANISMS.join(', ')})`);
   }
   const username = env.KAFKA_SASL_USERNAME;
-  const password = env.KAFKA_SASL_PASSWORD;
-  if (!username || password === undefined) {
-    throw new UsageError(`KAFKA_SASL_MECHANISM=${raw} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`);
+  const password = readSecret(env, 'KAFKA_SASL_PASSWORD');
+  if (!username || !password) {
+    throw new UsageError(`KAFKA_SASL_MECHANISM=${raw} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)`);
   }
   return { sasl: { mechanism: raw as SaslMechanism, username, password } };
 }

@@ -131,7 +131,7 @@ function assertUnchanged(migration: Migration, recordedChecksum: string): void {
  * Slonik only builds queries from template literals. Migration text is our own
  * file, never data, so it is wrapped as a one-part template with no parameters.
  */
-function trustedSql(text: string) {
+export function trustedSql(text: string) {
   const parts = Object.freeze(Object.assign([text], { raw: Object.freeze([text]) }));
   return sql.unsafe(parts as unknown as TemplateStringsArray);
 }

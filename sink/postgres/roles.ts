@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { splitSqlStatements } from './sql-split.js';
+import { trustedSql } from './migrate.js';
 
 export const ROLES_SQL_FILE = fileURLToPath(new URL('../../schemas/roles.sql', import.meta.url));
 
@@ -100,12 +101,3 @@ export function scramSha256Verifier(password: string, salt: Buffer = randomBytes
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
-/**
- * roles.sql is our own file, never data: wrapped as a one-part template with
- * no parameters (slonik only builds queries from template literals).
- * Same as migrate.ts' private trustedSql; one shared export would be better.
- */
-function trustedSql(text: string) {
-  const parts = Object.freeze(Object.assign([text], { raw: Object.freeze([text]) }));
-  return sql.unsafe(parts as unknown as TemplateStringsArray);
-}

@@ -211,6 +211,24 @@ await describeWithBroker('driftwatch produce on a real broker', (testBroker) => 
     assert.equal(typeof first.note, 'string');
   });
 
+  test('--end-of-stream: after every row and label, one empty marker closes each partition of both topics', async () => {
+    const prefix = newPrefix('eos');
+    const summary = await runProduce(options(prefix, {
+      files: [join(dir, 'a.parquet')], target: 'delay', labelDelay: 0, limit: 30, batchSize: 8, endOfStream: true,
+    }), { logger: testLogger() });
+    assert.equal(summary.rows, 30);
+    const partitions = 3;
+    const consumed = await consumeAll(broker.kafka, { [`${prefix}.features`]: 30 + partitions, [`${prefix}.targets`]: 30 + partitions });
+    for (const topic of [`${prefix}.features`, `${prefix}.targets`]) {
+      for (let partition = 0; partition < partitions; partition++) {
+        const log = consumed.filter((m) => m.topic === topic && m.partition === partition).sort((a, b) => Number(a.offset) - Number(b.offset));
+        const markers = log.filter((m) => m.key === null && (m.value === null || m.value.length === 0));
+        assert.equal(markers.length, 1, `${topic}[${partition}] has one marker`);
+        assert.equal(markers[0], log.at(-1), `${topic}[${partition}]: the marker is the last message`);
+      }
+    }
+  });
+
   test('--speedup: event time passes N times faster than the wall clock, not faster', async () => {
     const prefix = newPrefix('speedup');
     const span = (ROWS - 1) * STEP; // first to last event time

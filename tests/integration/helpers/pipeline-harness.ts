@@ -23,10 +23,8 @@ import { makeTempDir } from '../postgres-test-db.js';
 import { testLogger } from './kafka.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PROCESS_ENTRY = fileURLToPath(new URL('./process-entry.ts', import.meta.url));
+const PROCESS_ENTRY = fileURLToPath(new URL('../../../cli/driftwatch.ts', import.meta.url));
 const execFileAsync = promisify(execFile);
-/** See process-entry.ts: predictions that do not depend on the batch size, in `run` and `process` alike. */
-const DETERMINISTIC_INFERENCE = { DRIFTWATCH_TEST_INFERENCE_THREADS: '1' };
 const FEATURES = { numerical: ['hour', 'weekday', 'month', 'distance'], categorical: ['origin', 'destination'] };
 
 export interface Sample {
@@ -62,7 +60,7 @@ window: { size: 1d, max_out_of_orderness: 5m, label_delay: 6h, label_timeout: 2d
 /** The CLI (with `process` registered) in a child process; resolves with its output, rejects on a non-zero exit. */
 export function driftwatch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
   return execFileAsync(process.execPath, ['--import', 'tsx', PROCESS_ENTRY, ...args], {
-    cwd: ROOT, env: { ...process.env, ...DETERMINISTIC_INFERENCE, ...env }, maxBuffer: 256 * 1024 * 1024,
+    cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024,
   });
 }
 
@@ -84,7 +82,7 @@ export function spawnProcessor(args: { config: string; prefix: string; groupId: 
   const child = spawn(process.execPath, ['--import', 'tsx', PROCESS_ENTRY, 'process', '--config', args.config, '--topic-prefix', args.prefix,
     '--group-id', args.groupId, '--port', '0', '--partitions', '3', '--session-timeout', '6000', '--exit-on-end-of-stream', ...(args.extra ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, ...DETERMINISTIC_INFERENCE, KAFKA_BROKERS: args.brokers, DRIFTWATCH_LOG_LEVEL: process.env.DRIFTWATCH_LOG_LEVEL ?? 'info' },
+    env: { ...process.env, KAFKA_BROKERS: args.brokers, DRIFTWATCH_LOG_LEVEL: process.env.DRIFTWATCH_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SINK_ENTRY = fileURLToPath(new URL('./sink-entry.ts', import.meta.url));
+const SINK_ENTRY = fileURLToPath(new URL('../../../cli/driftwatch.ts', import.meta.url));
 const run = promisify(execFile);
 
 export interface LocalPostgres {

@@ -1,0 +1,48 @@
+/**
+ * A config → the MonitoringPipeline and its spec: one mapping of the window
+ * and drift settings, shared by `driftwatch run` and `driftwatch process`.
+ */
+import type { Config } from '../cli/config.js';
+import { driftOptionsOf, featureSpecs } from '../cli/config.js';
+import type { ModelRunner } from './model/types.js';
+import { MonitoringPipeline } from './pipeline.js';
+import type { MonitorSpec, ReferenceProfiles } from './window-metrics.js';
+
+export function monitorSpecOf(config: Config, model: ModelRunner): MonitorSpec {
+  return {
+    model: config.model.name,
+    task: config.model.task ?? model.task,
+    features: featureSpecs(config),
+    predictionColumn: config.columns.prediction,
+    targetColumn: config.columns.target,
+    drift: driftOptionsOf(config.drift),
+    positiveLabel: config.model.positive_label ?? 1,
+    negativeLabel: 0,
+    threshold: config.model.threshold,
+  };
+}
+
+export function pipelineOf(
+  config: Config,
+  model: ModelRunner,
+  reference: ReferenceProfiles,
+  onInference?: (seconds: number) => void,
+): { pipeline: MonitoringPipeline; spec: MonitorSpec } {
+  const spec = monitorSpecOf(config, model);
+  const pipeline = new MonitoringPipeline({
+    spec,
+    reference,
+    model,
+    eventTimeColumn: config.columns.event_time,
+    rowIdColumn: config.columns.row_id,
+    window: {
+      size: config.window.size,
+      maxOutOfOrderness: config.window.max_out_of_orderness,
+      allowedLateness: config.window.allowed_lateness,
+      idleTimeout: config.window.idle_timeout,
+      labelTimeout: config.window.label_timeout,
+    },
+    onInference,
+  });
+  return { pipeline, spec };
+}
