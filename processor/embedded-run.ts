@@ -70,7 +70,8 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
   let labels = 0;
   let windows = 0;
   let revisions = 0;
-  let drifted = 0;
+  // The latest verdict per window: a re-fire replaces it, so count at the end.
+  const datasetDriftByWindow = new Map<number, boolean>();
   let last: WindowMetrics | undefined;
   let interrupted = false;
 
@@ -82,7 +83,7 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
       metrics.windowCloseLatency.observe(modelLabel, (performance.now() - closedAt) / 1000);
       revisions++;
       if (output.metrics.revision === 1) windows++;
-      if (output.fire.final && output.metrics.drift.dataset_drift) drifted++;
+      datasetDriftByWindow.set(output.metrics.windowStart, output.metrics.drift.dataset_drift);
       last = output.metrics;
       input.onWindow?.(output);
     }
@@ -122,7 +123,7 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
     labels,
     windows,
     windowRevisions: revisions,
-    driftedWindows: drifted,
+    driftedWindows: [...datasetDriftByWindow.values()].filter(Boolean).length,
     seconds: (performance.now() - started) / 1000,
     last,
     interrupted,
