@@ -33,10 +33,19 @@ export type { AccumulatorSchema, TargetKind } from './accumulator-codec.js';
 export type LabelOutcome = 'joined' | 'duplicate' | 'unknown';
 
 interface FloatStore { readonly name: string; readonly kind: 'number' | 'timestamp'; data: Float64Array }
-interface TextStore { readonly name: string; readonly kind: 'string'; readonly data: (string | null)[] }
+/**
+ * `intern` maps each distinct value to one shared string while the column has
+ * few distinct values (categories): decoded records bring a fresh string
+ * object per value (24+ bytes each), so a million-row window of three
+ * categorical columns would otherwise hold three million copies of ~200
+ * airport codes. Past MAX_INTERNED distinct values (row ids, free text) the
+ * table is dropped and values are stored as they come.
+ */
+interface TextStore { readonly name: string; readonly kind: 'string'; data: (string | null)[]; intern: Map<string, string> | null }
 type Store = FloatStore | TextStore;
 
 const INITIAL_CAPACITY = 1024;
+const MAX_INTERNED = 4096;
 
 function isMissing(value: number | string | null | undefined): boolean {
   return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
@@ -48,6 +57,8 @@ export class WindowAccumulator {
   private size = 0;
   private duplicateCount = 0;
   private labelled = 0;
+  /** Set by takeFrame: the buffers belong to the frame it returned. */
+  private released = false;
   /** row id → row position in the stores. */
   private readonly positions = new Map<string, number>();
   private target: Float64Array | (string | null)[];
@@ -72,6 +83,7 @@ export class WindowAccumulator {
    * columns; later frames must have the same columns of the same kinds.
    */
   add(frame: Frame, selection?: ArrayLike<number>): number {
+    this.checkNotReleased();
     if (!this.stores) this.stores = this.storesFor(frame);
     const stores = this.stores;
     this.checkColumns(frame);
@@ -114,6 +126,8 @@ export class WindowAccumulator {
 
   /** Folds `other` into this accumulator; `other` is left unchanged. */
   merge(other: WindowAccumulator): void {
+    this.checkNotReleased();
+    other.checkNotReleased();
     checkSameSchema(this.schema, other.schema);
     this.duplicateCount += other.duplicateCount;
     if (!other.stores) return;
@@ -152,6 +166,7 @@ export class WindowAccumulator {
    * The arrays are copies; the accumulator can keep growing.
    */
   toFrame(): Frame {
+    this.checkNotReleased();
     const order = this.canonicalOrder();
     const columns = new Map<string, Column>();
     for (const store of this.stores ?? []) {
@@ -165,7 +180,42 @@ export class WindowAccumulator {
     return { rowCount: this.size, columns };
   }
 
+  /**
+   * The same frame as `toFrame()`, built by handing the accumulator's own
+   * buffers over instead of copying them: for a window's last fire, when the
+   * accumulator is dropped right after. Rows already in canonical order (the
+   * usual case: arrival in event-time order) cost no copy at all; otherwise
+   * each column is reordered and its store released before the next, so the
+   * peak is one column above the window, not a second window. The
+   * accumulator is unusable afterwards.
+   */
+  takeFrame(): Frame {
+    this.checkNotReleased();
+    const order = this.canonicalOrder();
+    const identity = isIdentity(order);
+    const n = this.size;
+    const columns = new Map<string, Column>();
+    const take = (data: Float64Array | (string | null)[]): Float64Array | (string | null)[] => {
+      if (!identity) return data instanceof Float64Array ? gatherFloats(data, order) : gatherText(data, order);
+      if (data instanceof Float64Array) return data.subarray(0, n);
+      data.length = n;
+      return data;
+    };
+    for (const store of this.stores ?? []) {
+      columns.set(store.name, { kind: store.kind, values: take(store.data) } as Column);
+      store.data = store.kind === 'string' ? [] : new Float64Array(0);
+    }
+    const target = take(this.target);
+    columns.set(this.schema.targetColumn, target instanceof Float64Array ? { kind: 'number', values: target } : { kind: 'string', values: target });
+    this.released = true;
+    this.stores = [];
+    this.target = this.schema.targetKind === 'number' ? new Float64Array(0) : [];
+    this.positions.clear();
+    return { rowCount: n, columns };
+  }
+
   serialize(): string {
+    this.checkNotReleased();
     return encodeAccumulator(this.parts());
   }
 
@@ -184,6 +234,10 @@ export class WindowAccumulator {
     if (accumulator.size !== parts.rowCount) throw new Error('accumulator: serialized rows have repeated row ids');
     accumulator.duplicateCount = parts.duplicates;
     return accumulator;
+  }
+
+  private checkNotReleased(): void {
+    if (this.released) throw new Error('window accumulator: its rows were handed over by takeFrame(); it cannot be used again');
   }
 
   private parts(): AccumulatorParts {
@@ -227,7 +281,7 @@ export class WindowAccumulator {
     const stores: Store[] = [];
     for (const [name, column] of frame.columns) {
       if (name === targetColumn) continue;
-      stores.push(column.kind === 'string' ? { name, kind: 'string', data: [] } : { name, kind: column.kind, data: new Float64Array(0) });
+      stores.push(column.kind === 'string' ? textStore(name, name !== rowIdColumn) : { name, kind: column.kind, data: new Float64Array(0) });
     }
     return stores;
   }
@@ -303,7 +357,25 @@ function copyRows(store: Store, source: ArrayLike<number | string | null>, rows:
   if (store.kind === 'string') {
     const data = store.data;
     const text = source as ArrayLike<string | null>;
-    for (let k = 0; k < n; k++) data[base + k] = text[rows[k]!]!;
+    const intern = store.intern;
+    if (!intern) {
+      for (let k = 0; k < n; k++) data[base + k] = text[rows[k]!]!;
+      return;
+    }
+    for (let k = 0; k < n; k++) {
+      const value = text[rows[k]!]!;
+      if (value === null) {
+        data[base + k] = null;
+        continue;
+      }
+      let shared = intern.get(value);
+      if (shared === undefined) {
+        intern.set(value, value);
+        shared = value;
+      }
+      data[base + k] = shared;
+    }
+    if (intern.size > MAX_INTERNED) store.intern = null;
     return;
   }
   const numbers = source as Float64Array;
@@ -330,8 +402,17 @@ function gatherText(data: (string | null)[], order: Uint32Array): (string | null
   return out;
 }
 
+function textStore(name: string, interned: boolean): TextStore {
+  return { name, kind: 'string', data: [], intern: interned ? new Map() : null };
+}
+
 function emptyStoreLike(store: Store): Store {
-  return store.kind === 'string' ? { name: store.name, kind: 'string', data: [] } : { name: store.name, kind: store.kind, data: new Float64Array(0) };
+  return store.kind === 'string' ? textStore(store.name, store.intern !== null) : { name: store.name, kind: store.kind, data: new Float64Array(0) };
+}
+
+function isIdentity(order: Uint32Array): boolean {
+  for (let i = 0; i < order.length; i++) if (order[i] !== i) return false;
+  return true;
 }
 
 function describe(stores: readonly Store[]): string {

@@ -282,7 +282,8 @@ export class WindowOperator {
         windowEnd: window.end,
         revision: window.revision,
         reason: decision.fire,
-        frame: accumulator.toFrame(),
+        // The last revision takes the rows over instead of copying them: the window is gone after this.
+        frame: decision.purge ? accumulator.takeFrame() : accumulator.toFrame(),
         labelledRows: accumulator.labelledCount,
         duplicates: accumulator.duplicates,
         labelsFinal: decision.labelsFinal,
