@@ -6,10 +6,9 @@
  * one piece of code in both.
  */
 import type { Column, Frame } from './frame.js';
-import { requireColumn } from './frame.js';
 import type { ModelOutput, ModelRunner } from './model/types.js';
-import type { PredictionRecord, WindowMetrics } from './results.js';
-import { tumblingWindowStart, WindowOperator, type AddRecordsResult, type AddTargetsResult, type FireEvent, type WindowConfigInput } from './window/index.js';
+import type { WindowMetrics } from './results.js';
+import { WindowOperator, type AddRecordsResult, type AddTargetsResult, type FireEvent, type WindowConfigInput } from './window/index.js';
 import { computeWindowMetrics, type MonitorSpec, type ReferenceProfiles } from './window-metrics.js';
 
 export interface PipelineOptions {
@@ -22,11 +21,6 @@ export interface PipelineOptions {
   readonly rowIdColumn: string;
   /** Called with the seconds one inference batch took (for metrics). */
   readonly onInference?: (seconds: number) => void;
-}
-
-export interface FeaturesResult extends AddRecordsResult {
-  /** One record per valid row scored, for the predictions table/topic. */
-  readonly predictions: PredictionRecord[];
 }
 
 export interface WindowOutput {
@@ -51,10 +45,11 @@ export class MonitoringPipeline {
   }
 
   /** Score a batch of feature rows from one source partition and route them to windows. */
-  async addFeatures(partition: number, features: Frame, options: { now: number; offsets?: ArrayLike<number> }): Promise<FeaturesResult> {
+  async addFeatures(partition: number, features: Frame, options: { now: number; offsets?: ArrayLike<number> }): Promise<AddRecordsResult> {
+    // Scored rows are published when their window fires (predictionsOf), with
+    // the ground truth joined so far; nothing per row is built here.
     const scored = await this.score(features);
-    const routed = this.operator.addRecords(partition, scored.frame, options);
-    return { ...routed, predictions: this.predictionRecords(scored.frame, scored.output, routed) };
+    return this.operator.addRecords(partition, scored.frame, options);
   }
 
   addTargets(
@@ -93,27 +88,6 @@ export class MonitoringPipeline {
     return { frame: { rowCount: features.rowCount, columns }, output };
   }
 
-  private predictionRecords(frame: Frame, output: ModelOutput, routed: AddRecordsResult): PredictionRecord[] {
-    const { spec } = this.options;
-    const { size } = this.operator.config;
-    const eventTimes = requireColumn(frame, this.options.eventTimeColumn).values as Float64Array;
-    const rowIds = requireColumn(frame, this.options.rowIdColumn).values as (string | null)[];
-    const skip = new Set<number>([...routed.invalidRows, ...routed.lateRows]);
-    const records: PredictionRecord[] = [];
-    for (let i = 0; i < frame.rowCount; i++) {
-      if (skip.has(i)) continue;
-      records.push({
-        model: spec.model,
-        rowId: rowIds[i]!,
-        eventTime: eventTimes[i]!,
-        windowStart: tumblingWindowStart(eventTimes[i]!, size),
-        prediction: output.prediction[i]!,
-        label: output.labels?.[i] ?? null,
-        target: null,
-      });
-    }
-    return records;
-  }
 }
 
 function targetKindOf(reference: ReferenceProfiles, targetColumn: string): 'number' | 'string' {

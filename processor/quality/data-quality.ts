@@ -63,7 +63,8 @@ export function dataQuality(
 /** Parsed numbers (NaN where missing or unparsable) and the missing mask. */
 function numericValues(column: Column): { values: Float64Array; missing: Uint8Array } {
   if (column.kind !== 'string') {
-    const missing = Uint8Array.from(column.values, (v) => (Number.isNaN(v) ? 1 : 0));
+    const missing = new Uint8Array(column.values.length);
+    for (let i = 0; i < missing.length; i++) if (Number.isNaN(column.values[i])) missing[i] = 1;
     return { values: column.values, missing };
   }
   const values = new Float64Array(column.values.length);
@@ -94,7 +95,9 @@ export function parseNumber(text: string): number {
 function categoryValues(column: Column): { values: (string | null)[]; missing: Uint8Array } {
   const values: (string | null)[] =
     column.kind === 'string' ? column.values : Array.from(column.values, (v) => (Number.isNaN(v) ? null : String(v)));
-  return { values, missing: Uint8Array.from(values, (v) => (v === null ? 1 : 0)) };
+  const missing = new Uint8Array(values.length);
+  for (let i = 0; i < missing.length; i++) if (values[i] === null) missing[i] = 1;
+  return { values, missing };
 }
 
 function countOf(mask: Uint8Array): number {

@@ -56,8 +56,9 @@ export function dataQualityTuples(metrics: WindowMetrics): DataQualityTuple[] {
 }
 
 /** Epoch ms → ISO text for a ::timestamptz parameter (exact to the millisecond). */
-export function isoTimestamp(epochMs: number, what: string): string {
-  if (!Number.isFinite(epochMs)) throw new Error(`${what} is not a finite epoch-ms timestamp: ${epochMs}`);
+export function isoTimestamp(epochMs: number, what: string | (() => string)): string {
+  // `what` may be a function so hot loops build the message only on error.
+  if (!Number.isFinite(epochMs)) throw new Error(`${typeof what === 'function' ? what() : what} is not a finite epoch-ms timestamp: ${epochMs}`);
   return new Date(epochMs).toISOString();
 }
 

@@ -225,9 +225,16 @@ export async function writePredictions(pool: DatabasePool, records: readonly Pre
   for (const record of records) latest.set(`${record.model}\u0000${record.rowId}`, record);
   // Key order = lock order: two batches sharing rows cannot deadlock on each other.
   const ordered = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, record]) => record);
+  // A batch holds a window or a few: format each window start once.
+  const windowStarts = new Map<number, string>();
+  const windowStartOf = (r: PredictionRecord) => {
+    let iso = windowStarts.get(r.windowStart);
+    if (iso === undefined) windowStarts.set(r.windowStart, (iso = isoTimestamp(r.windowStart, () => `windowStart of row ${r.rowId}`)));
+    return iso;
+  };
   const rows = ordered.map((r) => [
-    r.model, r.rowId, isoTimestamp(r.eventTime, `eventTime of row ${r.rowId}`),
-    isoTimestamp(r.windowStart, `windowStart of row ${r.rowId}`), r.prediction, r.label, r.target,
+    r.model, r.rowId, isoTimestamp(r.eventTime, () => `eventTime of row ${r.rowId}`),
+    windowStartOf(r), r.prediction, r.label, r.target,
   ]);
   if (rows.length === 0) return 0;
   await pool.transaction(async (tx) => {
