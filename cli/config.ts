@@ -14,6 +14,7 @@ import type { ColumnSpec } from '../processor/drift/compare.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { readSecret } from './secrets.js';
+import { retrainSection } from './retrain-config.js';
 
 const statTestName = z.string().refine((name) => statTestNames().includes(name), (name) => ({
   message: `unknown stat test "${name}" (known: ${statTestNames().join(', ')})`,
@@ -81,6 +82,7 @@ export const configSchema = z
       .strict()
       .default({}),
     drift: driftSection.default({}),
+    retrain: retrainSection,
     database: z
       .object({ url: z.string().optional(), migration_url: z.string().optional(), embedded_dir: z.string().default('.driftwatch/pg') })
       .strict()

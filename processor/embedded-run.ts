@@ -5,10 +5,13 @@
  * Prometheus gauges; health and metrics are served while it runs.
  */
 import type { Config } from '../cli/config.js';
+import { retrainSettingsOf } from '../cli/retrain-config.js';
 import { concatFrames, requireColumn, type Frame } from './frame.js';
 import type { ModelRunner } from './model/types.js';
 import type { WindowOutput } from './pipeline.js';
 import { pipelineOf } from './pipeline-config.js';
+import { EpisodeTracker } from './retrain/episode-tracker.js';
+import type { RetrainRequest } from './retrain/request.js';
 import type { PredictionRecord, WindowMetrics } from './results.js';
 import type { MonitorSpec, ReferenceProfiles } from './window-metrics.js';
 import { planReplay, replayBatches } from '../producer/replay-schedule.js';
@@ -17,6 +20,8 @@ import { PipelineMetrics } from '../sink/metrics/pipeline-metrics.js';
 /** Where fired windows go; Postgres in production, anything in tests. */
 export interface WindowSink {
   writeWindow(metrics: WindowMetrics, predictions: readonly PredictionRecord[]): Promise<void>;
+  /** A drift episode reached retrain.consecutive_windows windows (sink/postgres/retrain.ts in production). */
+  writeRetrainRequest?(request: RetrainRequest): Promise<void>;
 }
 
 export interface EmbeddedRunInput {
@@ -32,6 +37,7 @@ export interface EmbeddedRunInput {
   readonly batchSize?: number;
   readonly onProgress?: (rowsDone: number, rowsTotal: number) => void;
   readonly onWindow?: (output: WindowOutput) => void;
+  readonly onRetrainRequest?: (request: RetrainRequest) => void;
   /** Stop early (Ctrl-C): fire what is open and return. */
   readonly signal?: AbortSignal;
 }
@@ -46,6 +52,8 @@ export interface EmbeddedRunSummary {
   readonly windows: number;
   readonly windowRevisions: number;
   readonly driftedWindows: number;
+  /** Drift episodes that raised a retrain request. */
+  readonly retrainRequests: number;
   readonly seconds: number;
   readonly last?: WindowMetrics;
   readonly interrupted: boolean;
@@ -72,6 +80,8 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
   let revisions = 0;
   // The latest verdict per window: a re-fire replaces it, so count at the end.
   const datasetDriftByWindow = new Map<number, boolean>();
+  const episodes = new EpisodeTracker({ consecutiveWindows: retrainSettingsOf(config).consecutiveWindows });
+  let retrainRequests = 0;
   let last: WindowMetrics | undefined;
   let interrupted = false;
 
@@ -86,6 +96,12 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
       datasetDriftByWindow.set(output.metrics.windowStart, output.metrics.drift.dataset_drift);
       last = output.metrics;
       input.onWindow?.(output);
+      const request = episodes.observe(output.metrics);
+      if (request) {
+        await input.sink.writeRetrainRequest?.(request);
+        retrainRequests++;
+        input.onRetrainRequest?.(request);
+      }
     }
   };
 
@@ -124,6 +140,7 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
     windows,
     windowRevisions: revisions,
     driftedWindows: [...datasetDriftByWindow.values()].filter(Boolean).length,
+    retrainRequests,
     seconds: (performance.now() - started) / 1000,
     last,
     interrupted,

@@ -18,6 +18,7 @@ import { startHealthServer } from '../../sink/http/server.js';
 import { PipelineMetrics, qualityValues } from '../../sink/metrics/pipeline-metrics.js';
 import { openDatabase } from '../../sink/postgres/open.js';
 import { writePredictions, writeWindow } from '../../sink/postgres/index.js';
+import { writeRetrainRequest } from '../../sink/postgres/retrain.js';
 
 interface RunOptions {
   config: string;
@@ -76,6 +77,9 @@ async function runCommand(config: Config, options: RunOptions): Promise<Embedded
     async writeWindow(window, predictions) {
       await writeWindow(database.pool, window);
       await writePredictions(database.pool, predictions);
+    },
+    async writeRetrainRequest(request) {
+      await writeRetrainRequest(database.pool, request);
     },
   };
   const abort = new AbortController();
@@ -149,6 +153,7 @@ function formatSummary(summary: EmbeddedRunSummary, config: Config): string {
     ['rows replayed', summary.rows],
     ['windows fired (revisions)', `${summary.windows} (${summary.windowRevisions})`],
     ['windows with dataset drift', summary.driftedWindows],
+    ['retrain requests raised', summary.retrainRequests],
     ['labels joined', summary.labels],
     ['late rows (kept out)', summary.lateRows],
     ['duplicate / invalid rows', `${summary.duplicateRows} / ${summary.invalidRows}`],
