@@ -5,6 +5,7 @@
  */
 import type { CategoricalProfile, ColumnProfile, ColumnType, NumericalProfile } from './types.js';
 import type { Column } from '../frame.js';
+import { sortFloat64 } from '../stats/sort-float64.js';
 
 export function numericalProfile(values: ArrayLike<number>): NumericalProfile {
   let finiteCount = 0;
@@ -15,7 +16,7 @@ export function numericalProfile(values: ArrayLike<number>): NumericalProfile {
     const v = values[i]!;
     if (Number.isFinite(v)) sorted[j++] = v;
   }
-  sorted.sort();
+  sortFloat64(sorted);
   return profileOfSorted(sorted, values.length - finiteCount);
 }
 
