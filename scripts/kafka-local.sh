@@ -39,8 +39,9 @@ running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
+# JAVA_EXEC=1: replace the calling (sub)shell with java, so `$!` of a background call is java's pid.
 java_cmd() {
-  java -Xms128m -Xmx"${KAFKA_HEAP:-512m}" -XX:+UseG1GC \
+  ${JAVA_EXEC:+exec} java -Xms128m -Xmx"${KAFKA_HEAP:-512m}" -XX:+UseG1GC \
     -Dlog4j2.configurationFile="$here/kafka/log4j2.properties" -Dkafka.logs.dir="$home/logs" \
     -cp "$lib/*" "$@"
 }
@@ -75,7 +76,8 @@ PROPS
     java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$props" >&2
   fi
   log "starting broker on 127.0.0.1:$port"
-  java_cmd kafka.Kafka "$props" > "$home/logs/stdout.log" 2>&1 < /dev/null &
+  # The pid file must name java itself: `stop` signals it (a subshell's pid would leave the broker running).
+  JAVA_EXEC=1 java_cmd kafka.Kafka "$props" > "$home/logs/stdout.log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
   for _ in $(seq 1 120); do
     if answers; then log "broker answers on 127.0.0.1:$port"; echo "127.0.0.1:$port"; return; fi

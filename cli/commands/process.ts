@@ -3,11 +3,12 @@
  * wrapper over processor/service/processor-service.ts with the health and
  * metrics endpoints and clean shutdown on SIGTERM/SIGINT.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { featureSpecs, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { loadOnnxModel } from '../../processor/model/onnx-runner.js';
-import { ProcessorService } from '../../processor/service/processor-service.js';
+import { createProcessor } from '../../processor/scaleout/create-processor.js';
+import { CODEC_FORMATS, codecFromEnv, type CodecFormat } from '../../producer/codec/factory.js';
 import { createKafka, describeBrokers, kafkaSettingsFromEnv } from '../../producer/kafka/client.js';
 import { DEFAULT_TOPIC_PREFIX, topicNames } from '../../producer/kafka/topics.js';
 import { loadReference } from '../../producer/reference.js';
@@ -24,6 +25,8 @@ interface ProcessOptions {
   brokers?: string;
   exitOnEndOfStream?: boolean;
   sessionTimeout: number;
+  codec: CodecFormat;
+  scaleOut?: boolean;
 }
 
 export function register(program: Command): void {
@@ -39,8 +42,13 @@ export function register(program: Command): void {
     .option('--brokers <list>', 'bootstrap brokers host:port,… (default: KAFKA_BROKERS, else 127.0.0.1:19092)')
     .option('--exit-on-end-of-stream', 'exit once every partition has sent its end-of-stream message and the last windows are published')
     .option('--session-timeout <ms>', 'consumer group session timeout: how soon a crashed instance\'s partitions move on', positiveInteger, 30_000)
+    .addOption(new Option('--codec <format>', 'message format of every topic: auto (Avro when SCHEMA_REGISTRY_URL is set), json, avro; must match the producer\'s').choices([...CODEC_FORMATS]).default('auto'))
+    .option('--scale-out', 'one of several instances: window shares go to <prefix>.window-partials and are merged into one answer (features and targets need equal partition counts)')
     .addHelpText('after', `
-Environment: KAFKA_BROKERS, KAFKA_SASL_*, KAFKA_SSL*, KAFKA_TOPIC_PREFIX, DRIFTWATCH_LOG_LEVEL.
+Environment: SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD (Avro), KAFKA_BROKERS, KAFKA_SASL_*,
+KAFKA_SSL*, KAFKA_TOPIC_PREFIX, DRIFTWATCH_LOG_LEVEL.
+Avro: a message whose schema id the registry does not know, or that is not Avro, goes to the dlq; while the
+registry cannot be reached, the batch is retried (nothing dead-lettered, nothing committed).
 SIGTERM/SIGINT: stop fetching, publish what is due, commit, exit 0.
 Offsets are committed only once every window holding those records is published and closed, so a crash
 re-reads and re-derives the open windows.`)
@@ -54,6 +62,7 @@ async function processCommand(options: ProcessOptions): Promise<void> {
   const config = loadConfig(options.config);
   const settings = kafkaSettingsFromEnv(process.env, { brokers: options.brokers });
   const topics = topicNames(options.topicPrefix);
+  const codec = codecFromEnv({ topics, features: featureSpecs(config), model: config.model.name }, process.env, options.codec);
   const model = await loadOnnxModel(config.model.path, {
     name: config.model.name,
     task: config.model.task,
@@ -61,7 +70,7 @@ async function processCommand(options: ProcessOptions): Promise<void> {
   });
   const reference = await loadReference(config.reference.path);
   const metrics = new PipelineMetrics({ defaultMetrics: true });
-  const service = new ProcessorService({
+  const service = createProcessor(options.scaleOut ?? false, options.topicPrefix, {
     config,
     kafka: createKafka(settings, log.child({ component: 'kafkajs' })),
     topics,
@@ -74,6 +83,7 @@ async function processCommand(options: ProcessOptions): Promise<void> {
     replicationFactor: options.replicationFactor,
     exitOnEndOfStream: options.exitOnEndOfStream ?? false,
     sessionTimeoutMs: options.sessionTimeout,
+    codec,
     onFatal: (error) => {
       log.fatal({ err: error }, 'publishing or committing failed; exiting so a restart re-derives the open windows');
       process.exit(1);
@@ -96,13 +106,14 @@ async function processCommand(options: ProcessOptions): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    await service.registerResultSchemas();
     try {
       await service.start();
     } catch (error) {
       await service.stop();
       throw new Error(`Kafka at ${describeBrokers(settings)}: ${(error as Error).message}`, { cause: error });
     }
-    log.info({ topics, groupId: options.groupId ?? `${options.topicPrefix}.processor` }, 'consuming');
+    log.info({ topics, groupId: options.groupId ?? `${options.topicPrefix}.processor`, codec: codec.format }, 'consuming');
     await service.done;
   } finally {
     process.off('SIGINT', stop);

@@ -155,6 +155,7 @@ export async function runProduce(options: ProduceCommandOptions, context: { sign
         compression: options.compression,
         signal: context.signal,
         onProgress: bar ? (p) => bar.update(p.rows, { targets: p.targets }) : undefined,
+        onBrokerRetry: (error, attempt, delayMs) => logger.warn({ attempt: attempt + 1, retryInMs: delayMs, err: (error as Error).message }, 'Kafka unavailable; retrying the send'),
       });
       // The same producer, after every row and label: the markers land last on each partition.
       if (options.endOfStream && !summary.interrupted) await sendEndOfStreamToTopics(producer, admin, [topics.features, topics.targets]);

@@ -5,8 +5,10 @@
  * the latest window per model as Prometheus gauges, /healthz and /readyz
  * (checks: postgres, kafka). A thin wrapper over sink/service/.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { destination, pino } from 'pino';
+import { resultsCodecOf } from '../../processor/results-codec.js';
+import { CODEC_FORMATS, codecFromEnv, type CodecFormat } from '../../producer/codec/factory.js';
 import { createKafka, describeBrokers, kafkaSettingsFromEnv } from '../../producer/kafka/client.js';
 import { DEFAULT_TOPIC_PREFIX, ensureTopics, topicNames } from '../../producer/kafka/topics.js';
 import { startHealthServer, type HealthServer } from '../../sink/http/server.js';
@@ -17,7 +19,7 @@ import { redactDatabaseUrl } from '../../sink/postgres/redact.js';
 import { retryWithBackoff, RetryStopped } from '../../sink/service/backoff.js';
 import { secretScrubber } from '../../sink/service/scrub.js';
 import { SinkService } from '../../sink/service/sink-service.js';
-import { loadConfig } from '../config.js';
+import { featureSpecs, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 
 interface SinkOptions {
@@ -28,6 +30,7 @@ interface SinkOptions {
   brokers?: string;
   partitions: number;
   sessionTimeout: number;
+  codec: CodecFormat;
 }
 
 export function register(program: Command): void {
@@ -42,9 +45,12 @@ export function register(program: Command): void {
     .option('--brokers <list>', 'bootstrap brokers host:port,… (default: KAFKA_BROKERS, else 127.0.0.1:19092)')
     .option('--partitions <n>', 'partitions of topics created here (existing topics are left alone)', positiveInteger, 3)
     .option('--session-timeout <ms>', 'Kafka group session timeout: how soon a crashed sink\'s partitions move to another member (broker minimum 6000)', positiveInteger, 30_000)
+    .addOption(new Option('--codec <format>', 'message format: auto (Avro when SCHEMA_REGISTRY_URL is set), json, avro; must match the processor\'s').choices([...CODEC_FORMATS]).default('auto'))
     .addHelpText('after', `
-Environment: DATABASE_URL (else database.url of the config, else an embedded Postgres), KAFKA_BROKERS,
-KAFKA_SASL_*, KAFKA_SSL*, KAFKA_TOPIC_PREFIX, DRIFTWATCH_LOG_LEVEL.
+Environment: DATABASE_URL (else database.url of the config, else an embedded Postgres), SCHEMA_REGISTRY_URL,
+SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD (Avro), KAFKA_BROKERS, KAFKA_SASL_*, KAFKA_SSL*,
+KAFKA_TOPIC_PREFIX, DRIFTWATCH_LOG_LEVEL.
+Schema registry unreachable (Avro): decoding is retried with backoff, consumption pauses, nothing is dead-lettered.
 Postgres down: writes are retried with backoff (0.5 s → 30 s), consumption pauses, /readyz answers 503;
 offsets are committed only after the rows are in Postgres, so nothing is lost.
 SIGTERM/SIGINT: the batch in hand is finished and committed, then the sink exits 0.`)
@@ -62,6 +68,7 @@ async function runSink(options: SinkOptions): Promise<void> {
   const topics = topicNames(options.topicPrefix);
   const groupId = options.groupId ?? `${options.topicPrefix}.sink`;
   const settings = kafkaSettingsFromEnv(process.env, { brokers: options.brokers });
+  const codec = codecFromEnv({ topics, features: featureSpecs(config), model: config.model.name }, process.env, options.codec);
   // kafkajs entries carry their own `component` (kafkajs.<namespace>), so they get a logger without one.
   const kafka = createKafka(settings, pino({ level: process.env.DRIFTWATCH_LOG_LEVEL ?? 'info', base: { service: 'driftwatch' } }, destination(2)));
 
@@ -115,6 +122,7 @@ async function runSink(options: SinkOptions): Promise<void> {
     service = await SinkService.start({
       kafka, topics: { windowMetrics: topics['window-metrics'], predictions: topics.predictions, dlq: topics.dlq },
       groupId, sessionTimeoutMs: options.sessionTimeout, pool: database.pool, metrics, sinkMetrics, log, scrub,
+      results: resultsCodecOf(codec, topics),
     });
     const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     const crashed = await Promise.race([aborted.then(() => null), service.failed]);

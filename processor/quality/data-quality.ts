@@ -29,6 +29,9 @@ import type { ColumnProfile } from '../drift/types.js';
 import type { ColumnDataQuality, DataQuality } from './types.js';
 
 export const MAX_UNSEEN_VALUES = 20;
+/** Longer unseen values are cut to this many characters (and marked with …), so one
+ * huge bad value cannot blow up a window-metrics message past the broker's limit. */
+export const MAX_UNSEEN_VALUE_LENGTH = 200;
 
 export function dataQuality(
   frame: Frame,
@@ -154,7 +157,8 @@ function categoricalQuality(name: string, values: (string | null)[], missing: Ui
     out_of_range_count: null,
     out_of_range_share: null,
     unseen_count: unseenCount,
-    unseen_values: [...unseen].sort().slice(0, MAX_UNSEEN_VALUES),
+    unseen_values: [...unseen].sort().slice(0, MAX_UNSEEN_VALUES)
+      .map((v) => (v.length > MAX_UNSEEN_VALUE_LENGTH ? `${v.slice(0, MAX_UNSEEN_VALUE_LENGTH)}…` : v)),
     type_violations: 0,
   };
 }

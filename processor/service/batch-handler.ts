@@ -4,6 +4,12 @@
  * network I/O here: what is to be published collects in an Outbox, and the
  * service sends it before committing. Returns the last offset handled, so the
  * caller resolves exactly that far (a held-back tail is fetched again later).
+ *
+ * Decoding may need the schema registry (Avro). When it cannot be reached the
+ * decode rejects; that is no fault of the messages, so they are not
+ * dead-lettered: the caller's `retry` tries again (with backoff, heartbeating)
+ * and, if it gives up (shutdown, partition revoked), the rest of the batch is
+ * left unhandled — neither fed nor committed, so it is fetched again.
  */
 import type { KafkaMessage, Message } from 'kafkajs';
 import type { Codec } from '../../producer/codec/codec.js';
@@ -16,6 +22,8 @@ import type { MonitoringPipeline } from '../pipeline.js';
 import { CommitTracker } from './commit-offsets.js';
 import { deadLetterKind, deadLetterMessage, lateMessage } from './output-messages.js';
 import { LabelProgress } from './label-progress.js';
+import { RetryStopped } from '../../sink/service/backoff.js';
+import { eventTimeCeiling, refuseBeyondCeiling } from '../window/event-time-ceiling.js';
 
 /** Messages waiting to be published, by topic. */
 export class Outbox {
@@ -56,7 +64,17 @@ export interface BatchHandlerOptions {
   readonly labels: LabelProgress;
   readonly counters: BatchCounters;
   readonly warn: (fields: object, message: string) => void;
+  /** Feature rows more than this past watermark + max out-of-orderness go to the dlq (ms; default: no bound). */
+  readonly maxEventTimeAhead?: number;
 }
+
+/**
+ * Runs a decode until it succeeds; rejects with RetryStopped (sink/service/
+ * backoff.ts) when it gives up. The default tries once.
+ */
+export type DecodeRetry = <T>(decode: () => Promise<T>) => Promise<T>;
+
+const once: DecodeRetry = (decode) => decode();
 
 /** What handling a batch did. */
 export interface HandledBatch {
@@ -71,19 +89,28 @@ export class BatchHandler {
   readonly targetCommits = new CommitTracker();
   readonly outbox = new Outbox();
   private readonly endedFeatures = new Set<number>();
+  /** The newest event time of a feature row accepted so far (the far-future guard's reference). */
+  private newestEventTime = -Infinity;
 
   constructor(private readonly options: BatchHandlerOptions) {}
+
+  /** The largest event time a feature row may have now (event-time-ceiling.ts). */
+  private eventTimeCeiling(): number {
+    return eventTimeCeiling(this.newestEventTime, this.options.maxEventTimeAhead ?? Infinity);
+  }
 
   featuresEnded(partition: number): boolean {
     return this.endedFeatures.has(partition);
   }
 
   /** Feature rows with event time ≤ `bound` go to the pipeline; the rest of the batch is held back. */
-  async features(partition: number, messages: readonly KafkaMessage[], bound: number): Promise<HandledBatch> {
+  async features(partition: number, messages: readonly KafkaMessage[], bound: number, retry: DecodeRetry = once): Promise<HandledBatch> {
     const { pipeline, topics, featureLayout } = this.options;
     return this.walk(messages, async (chunk) => {
-      const decoded = await decodeFeatureBatch(chunk, featureLayout, { codec: this.options.codec, topic: topics.features });
+      const decoded = refuseBeyondCeiling(await retry(() => decodeFeatureBatch(chunk, featureLayout, { codec: this.options.codec, topic: topics.features })),
+        chunk, featureLayout.eventTimeColumn, this.eventTimeCeiling());
       const eventTimes = requireColumn(decoded.frame, featureLayout.eventTimeColumn).values as Float64Array;
+      for (let i = 0; i < eventTimes.length; i++) if (eventTimes[i]! > this.newestEventTime) this.newestEventTime = eventTimes[i]!;
       let cut = 0;
       while (cut < decoded.frame.rowCount && eventTimes[cut]! <= bound) cut++;
       const cutOffset = cut < decoded.frame.rowCount ? decoded.offsets[cut]! : Infinity;
@@ -109,10 +136,10 @@ export class BatchHandler {
     });
   }
 
-  async targets(partition: number, messages: readonly KafkaMessage[]): Promise<HandledBatch> {
+  async targets(partition: number, messages: readonly KafkaMessage[], retry: DecodeRetry = once): Promise<HandledBatch> {
     const { pipeline, topics, targetLayout, labels } = this.options;
     return this.walk(messages, async (chunk) => {
-      const decoded = await decodeTargetBatch(chunk, targetLayout, { codec: this.options.codec, topic: topics.targets });
+      const decoded = await retry(() => decodeTargetBatch(chunk, targetLayout, { codec: this.options.codec, topic: topics.targets }));
       this.deadLetters(topics.targets, partition, decoded, Infinity);
       const { frame, offsets } = decoded;
       if (frame.rowCount > 0) {
@@ -155,7 +182,14 @@ export class BatchHandler {
       let j = i;
       while (j < messages.length && controlKind(messages[j]!.headers) === null) j++;
       const chunk = messages.slice(i, j);
-      const stopped = await data(chunk);
+      let stopped;
+      try {
+        stopped = await data(chunk);
+      } catch (error) {
+        // Gave up retrying the decode: nothing of this chunk was fed; stop before it.
+        if (error instanceof RetryStopped) return { lastHandled, heldAt: null };
+        throw error;
+      }
       if (stopped) {
         const before = stopped.cutOffset - 1;
         if (before >= Number(messages[0]!.offset)) {

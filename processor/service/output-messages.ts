@@ -5,35 +5,31 @@
  *   by model + window (results-codec.ts), so a compacted topic keeps each
  *   window's last result and one window's revisions stay in order;
  * - `<prefix>.predictions`: the window's scored rows with their ground truth
- *   so far (predictionsOf, the rows `run` writes), keyed by row_id, as JSON;
+ *   so far (predictionsOf, the rows `run` writes), keyed by row_id;
+ *   both in the results' wire format (JSON or Avro, results-codec.ts);
  * - `<prefix>.late` and `<prefix>.dlq`: the original message (key, value,
  *   headers) plus headers naming where it came from and, for the dead-letter
  *   topic, why it was refused.
  */
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { PredictionRecord } from '../results.js';
-import { encodeWindowMetrics, windowKey } from '../results-codec.js';
-import type { WindowMetrics } from '../results.js';
+import type { PredictionRecord, WindowMetrics } from '../results.js';
+import { windowKey, type ResultsCodec } from '../results-codec.js';
 
 export const REASON_HEADER = 'driftwatch-reason';
 export const SOURCE_TOPIC_HEADER = 'driftwatch-source-topic';
 export const SOURCE_PARTITION_HEADER = 'driftwatch-source-partition';
 export const SOURCE_OFFSET_HEADER = 'driftwatch-source-offset';
 
-export function windowMetricsMessage(metrics: WindowMetrics): Message {
-  return { key: windowKey(metrics), value: encodeWindowMetrics(metrics) };
+export async function windowMetricsMessages(results: ResultsCodec, windows: readonly WindowMetrics[]): Promise<Message[]> {
+  if (windows.length === 0) return [];
+  const values = await results.encodeWindows(windows);
+  return windows.map((metrics, i) => ({ key: windowKey(metrics), value: values[i]! }));
 }
 
-export function predictionMessage(record: PredictionRecord): Message {
-  return { key: record.rowId, value: encodePrediction(record) };
-}
-
-/**
- * Plain JSON: every field of a prediction record is finite or null, and the
- * sink (sink/service/decode.ts) refuses a record that is not.
- */
-export function encodePrediction(record: PredictionRecord): Buffer {
-  return Buffer.from(JSON.stringify(record));
+export async function predictionMessages(results: ResultsCodec, records: readonly PredictionRecord[]): Promise<Message[]> {
+  if (records.length === 0) return [];
+  const values = await results.encodePredictions(records);
+  return records.map((record, i) => ({ key: record.rowId, value: values[i]! }));
 }
 
 export interface SourceMessage {
@@ -70,6 +66,9 @@ function forwarded({ topic, partition, message }: SourceMessage, extra: Record<s
 export function deadLetterKind(reason: string): string {
   if (reason.startsWith('empty message')) return 'empty';
   if (reason.startsWith('not JSON')) return 'not-json';
+  if (reason.startsWith('not Avro') || reason.startsWith('truncated Avro')) return 'not-avro';
+  if (reason.startsWith('unknown schema id')) return 'unknown-schema';
+  if (/^schema id \d+ .*cannot be read as /.test(reason)) return 'incompatible-schema';
   if (reason.startsWith('not an object')) return 'not-object';
   if (/^field "[^"]*" is missing/.test(reason)) return 'missing-field';
   if (/^field "[^"]*" must be/.test(reason)) return 'invalid-field';

@@ -11,10 +11,17 @@
  * If publishing fails after the pipeline took the batch, the fired windows
  * exist only in memory: the service reports it as fatal and the process must
  * exit, so a restart re-derives them, rather than commit past them.
+ *
+ * Messages are read with the deployment's codec (JSON, or Avro with a schema
+ * registry) and results written in the matching format (results-codec.ts).
+ * A registry that cannot be reached while decoding holds the batch: it is
+ * retried with backoff (heartbeating), never dead-lettered or committed.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../cli/config.js';
+import { ingestSettingsOf } from '../../cli/ingest-config.js';
+import { OperatorMetrics } from '../../sink/metrics/operator-metrics.js';
 import type { Codec } from '../../producer/codec/codec.js';
 import { jsonCodec } from '../../producer/codec/json.js';
 import { createReplayProducer } from '../../producer/kafka/replay-producer.js';
@@ -23,12 +30,15 @@ import type { PipelineMetrics } from '../../sink/metrics/pipeline-metrics.js';
 import { predictionsOf } from '../embedded-run.js';
 import type { ModelRunner } from '../model/types.js';
 import type { MonitoringPipeline, WindowOutput } from '../pipeline.js';
+import { resultsCodecOf, type ResultsCodec } from '../results-codec.js';
 import type { MonitorSpec, ReferenceProfiles } from '../window-metrics.js';
 import { BatchHandler } from './batch-handler.js';
 import { ConsumerLag } from './consumer-lag.js';
+import { decodeRetry } from './decode-retry.js';
 import { LabelProgress } from './label-progress.js';
-import { predictionMessage, windowMetricsMessage } from './output-messages.js';
+import { predictionMessages, windowMetricsMessages } from './output-messages.js';
 import { featureLayoutOf, pipelineOf, targetLayoutOf } from './pipeline-config.js';
+import { RetrainSignal } from '../retrain/retrain-signal.js';
 
 export interface ProcessorServiceOptions {
   readonly config: Config;
@@ -45,6 +55,7 @@ export interface ProcessorServiceOptions {
   /** Stop (cleanly) once every partition has sent its end-of-stream message and the last windows are out. */
   readonly exitOnEndOfStream: boolean;
   readonly sessionTimeoutMs?: number;
+  /** Features and targets are read with it; results are written in the matching format (default JSON). */
   readonly codec?: Codec;
   /** Publishing or committing failed after the pipeline took a batch: the process must exit. */
   readonly onFatal: (error: Error) => void;
@@ -58,6 +69,11 @@ export interface ProcessorSummary {
   readonly finished: boolean;
   /** From the first batch to the last one handled (the throughput's denominator). */
   readonly processingSeconds: number;
+  /**
+   * CPU time of the whole process (every thread: inference too) over the
+   * same span; rows per CPU second is steadier than rows/s on a busy machine.
+   */
+  readonly processingCpuSeconds: number;
   readonly seconds: number;
 }
 
@@ -67,8 +83,12 @@ export class ProcessorService {
   private readonly pipeline: MonitoringPipeline;
   private readonly spec: MonitorSpec;
   private readonly handler: BatchHandler;
+  private readonly results: ResultsCodec;
   private readonly labels = new LabelProgress();
   private readonly lag = new ConsumerLag();
+  private readonly operatorMetrics: OperatorMetrics;
+  /** Drift episodes → one request each on <prefix>.retrain (processor/retrain/). */
+  private readonly retrain: RetrainSignal;
   private readonly admin: Admin;
   private readonly producer: Producer;
   private readonly consumer: Consumer;
@@ -85,6 +105,9 @@ export class ProcessorService {
   private readonly started = performance.now();
   private firstBatchAt: number | undefined;
   private lastBatchAt: number | undefined;
+  private cpuAtFirstBatch: NodeJS.CpuUsage | undefined;
+  /** CPU time from the first batch to the last one handled. */
+  private cpuToLastBatch: NodeJS.CpuUsage | undefined;
   private readonly counts = { rows: 0, lateRows: 0, deadLetters: 0, windowRevisions: 0 };
   private resolveDone!: () => void;
   /** Resolves once the service has stopped (signal or end of stream). */
@@ -93,13 +116,18 @@ export class ProcessorService {
   constructor(private readonly options: ProcessorServiceOptions) {
     const { config, kafka, metrics, topics } = options;
     const modelLabel = { model: config.model.name };
+    const codec = options.codec ?? jsonCodec;
+    this.results = resultsCodecOf(codec, topics);
     ({ pipeline: this.pipeline, spec: this.spec } = pipelineOf(config, options.model, options.reference,
       (seconds) => metrics.inferenceDuration.observe(modelLabel, seconds)));
+    this.operatorMetrics = new OperatorMetrics(metrics.registry);
+    this.retrain = new RetrainSignal(config, topics['window-metrics']);
     this.handler = new BatchHandler({
       pipeline: this.pipeline,
       topics,
-      codec: options.codec ?? jsonCodec,
+      codec,
       featureLayout: featureLayoutOf(config),
+      maxEventTimeAhead: ingestSettingsOf(config).max_event_time_ahead,
       targetLayout: targetLayoutOf(config, this.pipeline),
       labels: this.labels,
       counters: {
@@ -123,13 +151,15 @@ export class ProcessorService {
   async start(): Promise<void> {
     const { topics, logger } = this.options;
     await this.admin.connect();
-    const ensured = await ensureTopics(this.admin, Object.values(topics), this.options.partitions, this.options.replicationFactor);
+    const ensured = await ensureTopics(this.admin, [...Object.values(topics), this.retrain.topic], this.options.partitions, this.options.replicationFactor);
     if (ensured.created.length > 0) logger.info({ topics: ensured.created }, 'created topics');
     await this.producer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topics.features, topics.targets], fromBeginning: true });
-    await this.pollLag();
+    // Only the gauges and the labels' catch-up depend on it, and the timer polls again every second:
+    // a cluster whose group coordinator is still loading (a fresh broker) must not stop the start.
+    await this.pollLag().catch((error) => logger.warn({ err: error }, 'first consumer lag poll failed; polling again every second'));
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -140,6 +170,16 @@ export class ProcessorService {
     this.pollTimer.unref();
   }
 
+  /**
+   * Registers the results' Avro schemas (a no-op for JSON), so a registry
+   * that refuses them or cannot be reached stops the start, not the first
+   * window. Without it they are registered when the first window fires.
+   */
+  async registerResultSchemas(): Promise<void> {
+    await this.results.encodeWindows([]);
+    await this.results.encodePredictions([]);
+  }
+
   /** For /readyz: the cluster answers a metadata request. */
   async brokerReachable(): Promise<boolean> {
     await this.admin.describeCluster();
@@ -148,7 +188,9 @@ export class ProcessorService {
 
   summary(): ProcessorSummary {
     const processing = this.firstBatchAt === undefined ? 0 : (this.lastBatchAt! - this.firstBatchAt) / 1000;
-    return { ...this.counts, finished: this.finished, processingSeconds: processing, seconds: (performance.now() - this.started) / 1000 };
+    const cpu = this.cpuToLastBatch;
+    const cpuSeconds = cpu === undefined ? 0 : (cpu.user + cpu.system) / 1e6;
+    return { ...this.counts, finished: this.finished, processingSeconds: processing, processingCpuSeconds: cpuSeconds, seconds: (performance.now() - this.started) / 1000 };
   }
 
   /** SIGTERM: stop fetching, publish what is due, commit, disconnect. */
@@ -186,24 +228,29 @@ export class ProcessorService {
     this.options.logger.info({ features, targets }, 'partitions assigned');
   }
 
-  private onBatch({ batch, resolveOffset, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private onBatch({ batch, resolveOffset, pause, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     return this.serially(async () => {
       if (this.stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
       const { topics } = this.options;
       const { partition } = batch;
-      this.firstBatchAt ??= performance.now();
+      if (this.firstBatchAt === undefined) {
+        this.firstBatchAt = performance.now();
+        this.cpuAtFirstBatch = process.cpuUsage();
+      }
       const arrived = Date.now();
+      const retry = decodeRetry({ logger: this.options.logger, topic: batch.topic, partition, heartbeat,
+        shouldStop: () => !!this.stopping || !isRunning() || isStale() });
       let handled;
       try {
         if (batch.topic === topics.features) {
-          handled = await this.handler.features(partition, batch.messages, this.labelBound(arrived));
+          handled = await this.handler.features(partition, batch.messages, await this.freshLabelBound(arrived), retry);
           if (handled.heldAt !== null) {
             this.held.set(partition, { eventTime: handled.heldAt, since: arrived });
             pause();
             this.pollSoon();
           }
         } else {
-          handled = await this.handler.targets(partition, batch.messages);
+          handled = await this.handler.targets(partition, batch.messages, retry);
         }
         const outputs = this.pipeline.advance(Date.now());
         if (!this.finished && this.allEnded()) {
@@ -221,6 +268,7 @@ export class ProcessorService {
         this.lag.consumed(batch.topic, partition, handled.lastHandled + 1, Number(batch.highWatermark));
       }
       this.lastBatchAt = performance.now();
+      this.cpuToLastBatch = process.cpuUsage(this.cpuAtFirstBatch);
       this.resumeReleased();
       this.updateGauges();
       if (this.finished && this.options.exitOnEndOfStream) setImmediate(() => void this.stop());
@@ -232,9 +280,13 @@ export class ProcessorService {
     const { topics, config, metrics } = this.options;
     const firedAt = performance.now();
     const outbox = this.handler.outbox;
-    for (const output of outputs) {
-      outbox.add(topics['window-metrics'], windowMetricsMessage(output.metrics));
-      for (const record of predictionsOf(output, this.spec, config)) outbox.add(topics.predictions, predictionMessage(record));
+    const windows = outputs.map((output) => output.metrics);
+    const predictions = outputs.flatMap((output) => predictionsOf(output, this.spec, config));
+    for (const message of await windowMetricsMessages(this.results, windows)) outbox.add(topics['window-metrics'], message);
+    for (const message of await predictionMessages(this.results, predictions)) outbox.add(topics.predictions, message);
+    for (const window of windows) {
+      const retrain = this.retrain.messageFor(window);
+      if (retrain) outbox.add(this.retrain.topic, retrain);
     }
     if (outbox.size > 0) await this.producer.sendBatch({ topicMessages: outbox.drain(), acks: -1 });
     for (const output of outputs) {
@@ -262,6 +314,21 @@ export class ProcessorService {
    */
   private labelBound(since: number): number {
     return this.labels.bound((partition) => this.lag.caughtUpSince(this.options.topics.targets, partition, since));
+  }
+
+  /**
+   * The bound for features fetched at `since`. "Caught up" needs a look at the
+   * targets taken after the fetch, which the periodic poll cannot have yet: a
+   * batch held for that reason alone would be released by the next poll,
+   * fetched again — at a new `since` — and held again, for ever, whenever the
+   * features run ahead of every label (a live tail, a gap in the labels). So
+   * when the bound holds rows back, look at the targets once more first.
+   */
+  private async freshLabelBound(since: number): Promise<number> {
+    const bound = this.labelBound(since);
+    if (bound === Infinity) return bound;
+    await this.pollLag().catch((error) => this.options.logger.warn({ err: error }, 'consumer lag poll failed'));
+    return this.labelBound(since);
   }
 
   private resumeReleased(): void {
@@ -303,6 +370,7 @@ export class ProcessorService {
 
   private updateGauges(): void {
     const { metrics, config } = this.options;
+    this.operatorMetrics.sync(config.model.name, this.pipeline.operator.stats());
     for (const { topic, partition, lag } of this.lag.entries()) metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
     const watermark = this.pipeline.operator.watermark;
     if (Number.isFinite(watermark)) metrics.watermarkLag.set({ model: config.model.name }, (Date.now() - watermark) / 1000);

@@ -15,6 +15,7 @@
  * labels already released are sent, then the replay stops; labels not yet
  * due are not sent and are counted in the summary.
  */
+import { throughOutages } from './broker-outage.js';
 import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { ReplayPlan } from '../replay-schedule.js';
 import { replayBatches } from '../replay-schedule.js';
@@ -43,6 +44,8 @@ export interface ReplayToKafkaOptions extends PaceLimits {
   readonly compression?: CompressionName;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ReplayProgress) => void;
+  /** A send failed because no broker answers; it is tried again after `delayMs` (broker-outage.ts). */
+  readonly onBrokerRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
 export interface ReplayProgress {
@@ -89,7 +92,8 @@ export async function replayToKafka(options: ReplayToKafkaOptions): Promise<Repl
     const values = await codec.encode(topic, records);
     return { topic, messages: values.map((value, i): Message => ({ key: keys[i] ?? null, value })) };
   };
-  const send = (batches: TopicMessages[]) => producer.sendBatch({ topicMessages: batches, acks: -1, compression });
+  const send = (batches: TopicMessages[]) => throughOutages(() => producer.sendBatch({ topicMessages: batches, acks: -1, compression }),
+    { signal, onRetry: options.onBrokerRetry });
 
   const started = performance.now();
   let rows = 0;

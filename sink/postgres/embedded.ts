@@ -13,8 +13,8 @@
  * able to reach the folder — the error says so when it cannot.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createPool } from './pool.js';
@@ -135,6 +135,8 @@ async function prepareFolder(dataDir: string, isRoot: boolean): Promise<void> {
         throw new Error('it is not empty and holds no Postgres cluster (no PG_VERSION)');
       }
     }
+    // A read-only mount: Node's recursive mkdir inside initialise() would say ENOENT; ask for EROFS/EACCES here.
+    await access(existsSync(dataDir) ? dataDir : dirname(dataDir), constants.W_OK);
   } catch (error) {
     throw new Error(`cannot use ${dataDir} as the embedded Postgres data folder: ${describe(error)}`, { cause: error });
   }
@@ -200,7 +202,8 @@ function folderError(dataDir: string, what: string, error: unknown, logTail: str
   }
   if (/no space left/i.test(log)) hints.push('the disk is full');
   if (/postmaster\.pid/.test(log)) hints.push('another Postgres may be running on this folder');
-  const details = [describe(error), ...hints].filter(Boolean).join('; ');
+  // The cause in plain words first: the library's error text runs over several lines of server output.
+  const details = [...hints, describe(error)].filter(Boolean).join('; ');
   return new Error(`${what} ${dataDir}${details ? `: ${details}` : ''}${log ? `\nlast server output:\n${log}` : ''}`, { cause: error });
 }
 

@@ -22,6 +22,11 @@
  * On shutdown or when the partition is sought elsewhere the retry gives up and
  * returns without resolving or committing: the batch is read again by whoever
  * consumes the partition next.
+ *
+ * Records are decoded with the results codec (JSON, or Avro with a schema
+ * registry: processor/results-codec.ts). A registry that cannot be reached is
+ * no fault of the messages: the decode is retried the same way, with backoff,
+ * and nothing is dead-lettered or committed meanwhile.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -31,14 +36,19 @@ import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { SinkMetrics } from '../metrics/sink-metrics.js';
 import { retryWithBackoff, RetryStopped, type BackoffOptions } from './backoff.js';
 import { sendDeadLetters, type DeadLetter } from './dead-letters.js';
-import { decodeSinkRecord, type SinkTopicRole } from './decode.js';
+import { jsonResultsCodec, type ResultsCodec } from '../../processor/results-codec.js';
+import { decodeSinkBatch, type SinkDecodeOutcome, type SinkTopicRole } from './decode.js';
 import { LatestWindows } from './latest-windows.js';
 import { storeBatch, type DecodedMessage, type StoreOutcome } from './store-batch.js';
+import { ensureTopics } from '../../producer/kafka/topics.js';
+import { sinkRetrainTopic } from './retrain-records.js';
 
 export interface SinkTopics {
   readonly windowMetrics: string;
   readonly predictions: string;
   readonly dlq: string;
+  /** Retrain requests (processor/retrain/); default `<prefix>.retrain` beside windowMetrics. */
+  readonly retrain?: string;
 }
 
 export interface SinkServiceOptions {
@@ -54,6 +64,8 @@ export interface SinkServiceOptions {
   /** Masks secrets in error text before it is logged (see scrub.ts). */
   readonly scrub: (text: string) => string;
   readonly backoff?: BackoffOptions;
+  /** How window-metrics and predictions are encoded (default JSON); must match the processor's. */
+  readonly results?: ResultsCodec;
 }
 
 export class SinkService {
@@ -73,7 +85,7 @@ export class SinkService {
       this.failWith = resolve;
     });
     const { kafka, topics, groupId } = options;
-    this.roles = new Map([[topics.windowMetrics, 'window'], [topics.predictions, 'prediction']]);
+    this.roles = new Map([[topics.windowMetrics, 'window'], [topics.predictions, 'prediction'], [sinkRetrainTopic(topics), 'retrain']]);
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, sessionTimeout, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)) });
     // Idempotent, one request in flight, keyed like every driftwatch producer: a retried send cannot duplicate or reorder dead letters.
@@ -102,14 +114,16 @@ export class SinkService {
     await service.producer.connect();
     await service.consumer.connect();
     // A new group starts at the beginning: every window ever published is stored.
-    await service.consumer.subscribe({ topics: [options.topics.windowMetrics, options.topics.predictions], fromBeginning: true });
+    // The processor creates the retrain topic too; whoever starts first does (one partition is plenty here).
+    await ensureTopics(service.admin, [sinkRetrainTopic(options.topics)], 1, 1);
+    await service.consumer.subscribe({ topics: [options.topics.windowMetrics, options.topics.predictions, sinkRetrainTopic(options.topics)], fromBeginning: true });
     await service.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => service.handleBatch(payload),
     });
-    options.log.info({ topics: [options.topics.windowMetrics, options.topics.predictions], groupId: options.groupId }, 'sink consuming');
+    options.log.info({ topics: [options.topics.windowMetrics, options.topics.predictions], groupId: options.groupId, codec: options.results?.format ?? 'json' }, 'sink consuming');
     return service;
   }
 
@@ -142,15 +156,21 @@ export class SinkService {
     if (!role) throw new Error(`sink received a batch of unexpected topic ${batch.topic}`);
     const where = { topic: batch.topic, partition: batch.partition };
 
+    let outcomes: SinkDecodeOutcome[];
+    try {
+      outcomes = await this.decodeWithRetry(role, payload);
+    } catch (error) {
+      if (!(error instanceof RetryStopped)) throw error;
+      log.warn({ ...where, firstOffset: batch.firstOffset() }, 'stopping with this batch undecoded; it stays uncommitted and will be read again');
+      return;
+    }
     const decoded: DecodedMessage[] = [];
     const dead: DeadLetter[] = [];
-    for (const message of batch.messages) {
-      try {
-        decoded.push({ offset: message.offset, record: decodeSinkRecord(role, message.value) });
-      } catch (error) {
-        dead.push({ message, reason: `undecodable ${role} record: ${(error as Error).message}` });
-      }
-    }
+    batch.messages.forEach((message, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.reason === undefined) decoded.push({ offset: message.offset, record: outcome.record });
+      else dead.push({ message, reason: `undecodable ${role} record: ${outcome.reason}` });
+    });
 
     const stopTimer = sinkMetrics.batchWriteDuration.startTimer({ topic: batch.topic });
     let outcome: StoreOutcome;
@@ -178,6 +198,19 @@ export class SinkService {
     log.debug({ ...where, committed: next, messages: batch.messages.length }, 'batch stored and committed');
   }
 
+  private decodeWithRetry(role: SinkTopicRole, payload: EachBatchPayload): Promise<SinkDecodeOutcome[]> {
+    const { log, scrub } = this.options;
+    const results = this.options.results ?? jsonResultsCodec;
+    const values = payload.batch.messages.map((m) => m.value);
+    return retryWithBackoff(() => decodeSinkBatch(role, values, results), {
+      ...this.options.backoff,
+      whileWaiting: () => payload.heartbeat(),
+      shouldStop: () => !payload.isRunning() || payload.isStale(),
+      onRetry: (error, attempt, delayMs) => log.error({ topic: payload.batch.topic, partition: payload.batch.partition, attempt: attempt + 1,
+        retryInMs: delayMs, err: scrub((error as Error).message) }, 'decoding failed (schema registry unreachable?); retrying (consumption paused)'),
+    });
+  }
+
   private async writeWithRetry(decoded: readonly DecodedMessage[], payload: EachBatchPayload): Promise<StoreOutcome> {
     const { log, sinkMetrics, pool, scrub } = this.options;
     const outcome = await retryWithBackoff(() => storeBatch(pool, decoded), {
@@ -200,7 +233,9 @@ export class SinkService {
 
   private record(topic: string, outcome: StoreOutcome, deadLetters: number): void {
     const { metrics, sinkMetrics } = this.options;
-    const written = topic === this.options.topics.predictions ? outcome.predictions - outcome.rejected.length : outcome.applied.length;
+    const role = this.roles.get(topic);
+    const written = role === 'prediction' ? outcome.predictions - outcome.rejected.length
+      : role === 'retrain' ? outcome.retrainRequests : outcome.applied.length;
     sinkMetrics.recordsWritten.inc({ topic, outcome: 'written' }, written);
     if (outcome.ignored > 0) sinkMetrics.recordsWritten.inc({ topic, outcome: 'ignored' }, outcome.ignored);
     if (outcome.superseded > 0) sinkMetrics.recordsWritten.inc({ topic, outcome: 'superseded' }, outcome.superseded);

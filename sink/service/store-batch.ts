@@ -13,8 +13,10 @@
  */
 import { IntegrityConstraintViolationError, InvalidInputError, type DatabasePool } from 'slonik';
 import type { PredictionRecord, WindowMetrics } from '../../processor/results.js';
+import type { RetrainRequest } from '../../processor/retrain/request.js';
 import { compareWindowCompleteness, writePredictions, writeWindow } from '../postgres/writer.js';
 import type { SinkRecord } from './decode.js';
+import { storeRetrainRequests } from './retrain-records.js';
 
 export interface DecodedMessage {
   readonly offset: string;
@@ -34,14 +36,18 @@ export interface StoreOutcome {
   /** Window records dropped because the same batch held a more complete (or later, equal) state of their window. */
   readonly superseded: number;
   readonly predictions: number;
+  /** Retrain requests recorded for the first time. */
+  readonly retrainRequests: number;
   readonly rejected: RejectedRecord[];
 }
 
 export async function storeBatch(pool: DatabasePool, messages: readonly DecodedMessage[]): Promise<StoreOutcome> {
   const windows: { offset: string; metrics: WindowMetrics }[] = [];
   const predictions: { offset: string; record: PredictionRecord }[] = [];
+  const retrain: { offset: string; request: RetrainRequest }[] = [];
   for (const { offset, record } of messages) {
     if (record.kind === 'window') windows.push({ offset, metrics: record.metrics });
+    else if (record.kind === 'retrain') retrain.push({ offset, request: record.request });
     else predictions.push({ offset, record: record.record });
   }
   const toWrite = mostCompletePerWindow(windows);
@@ -58,7 +64,9 @@ export async function storeBatch(pool: DatabasePool, messages: readonly DecodedM
     }
   }
   rejected.push(...(await storePredictions(pool, predictions)));
-  return { applied, ignored, superseded: windows.length - toWrite.length, predictions: predictions.length, rejected };
+  const requests = await storeRetrainRequests(pool, retrain);
+  rejected.push(...requests.rejected);
+  return { applied, ignored, superseded: windows.length - toWrite.length, predictions: predictions.length, retrainRequests: requests.inserted, rejected };
 }
 
 /** Per (model, windowStart) the most complete record; ties go to the later offset. Offset order kept. */

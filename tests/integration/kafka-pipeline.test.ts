@@ -5,195 +5,245 @@
  * schema. Every row of every result table must be equal — not close — apart
  * from the bookkeeping columns (updated_at, revision).
  *
+ * Twice: every topic in JSON, then every topic in Avro through the real
+ * schema registry (DRIFTWATCH_TEST_CODEC=json|avro runs one of them). The
+ * sample and the `run` baseline are shared by both.
+ *
  * The stream is not clean: the processor runs while the replay is produced,
- * so partitions interleave out of event-time order; poison messages (not
- * JSON, a field missing) sit in the middle of the features and targets
- * topics; rows far behind the watermark arrive after the first window fired.
- * They must land in the dlq and late topics, be counted, and change nothing.
+ * so partitions interleave out of event-time order; poison messages (JSON:
+ * not JSON, a field missing; Avro: not Avro, an unknown schema id, a body
+ * that is not Avro of its schema) sit in the middle of the features and
+ * targets topics; rows far behind the watermark arrive after the first window
+ * fired. They must land in the dlq and late topics, be counted, and change
+ * nothing.
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Admin } from 'kafkajs';
 import { REASON_HEADER, SOURCE_OFFSET_HEADER, SOURCE_TOPIC_HEADER } from '../../processor/service/output-messages.js';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { createPool } from '../../sink/postgres/pool.js';
 import { consumeAll, deleteTopicsWithPrefix, findTestBroker, inLogOrder, uniqueTopicPrefix, type TestBroker } from './helpers/kafka.js';
 import * as harness from './helpers/pipeline-harness.js';
-import { metricsText, sample as metricSample, spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
+import { sample as metricSample, spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
 import { openTestDatabase, type TestDatabase } from './postgres-test-db.js';
 
 const lookup = await findTestBroker();
-const skip = 'skip' in lookup ? lookup.skip : false;
+const modes = harness.codecModes();
+const registry = modes.includes('avro') ? await harness.findTestRegistry() : undefined;
 const LATE_ROWS = 2;
 
-let broker: TestBroker;
-let admin: Admin;
-let database: TestDatabase;
-let sampleDir: string | undefined;
-let prefix: string;
-let topics: TopicNames;
-let baseline: Awaited<ReturnType<typeof harness.dumpTables>>;
-let streamed: Awaited<ReturnType<typeof harness.dumpTables>>;
-let processor: harness.ProcessorChild;
-let sink: SinkProcess | undefined;
-let metricsWhileRunning: string;
-const timings: Record<string, number> = {};
+type Tables = Awaited<ReturnType<typeof harness.dumpTables>>;
 
-before(async () => {
-  if ('fail' in lookup) assert.fail(lookup.fail);
-  if (!('broker' in lookup)) return;
-  broker = lookup.broker;
+/** The sample, the database and the `run` baseline: made once, for every mode. */
+interface Shared {
+  readonly sample: harness.Sample;
+  readonly database: TestDatabase;
+  readonly baseline: Tables;
+  readonly prepareAndRunMs: number;
+}
+let shared: Promise<Shared> | undefined;
+const sharedBaseline = () => (shared ??= (async () => {
   const started = Date.now();
   const sample = await harness.prepareSample('kafka-pipeline');
-  sampleDir = sample.dir;
-  database = await openTestDatabase();
+  const database = await openTestDatabase();
   const runUrl = await database.newSchemaUrl();
-  const kafkaUrl = await database.newSchemaUrl();
   await harness.runBaseline(sample, runUrl);
-  timings.prepareAndRun = Date.now() - started;
-
-  admin = broker.kafka.admin();
-  await admin.connect();
-  prefix = uniqueTopicPrefix('pipeline');
-  topics = await harness.createTopics(admin, prefix);
-  const brokers = broker.settings.brokers.join(',');
-  sink = await spawnSink({ config: sample.config, prefix, groupId: `${prefix}.sink`, databaseUrl: kafkaUrl, brokers, sessionTimeoutMs: 6000 });
-  processor = harness.spawnProcessor({ config: sample.config, prefix, groupId: `${prefix}.processor`, brokers });
-  const url = await processor.url;
-  const streamStarted = Date.now();
-
-  // The replay paced to a few seconds; the poison goes in once half of it is
-  // out: in the middle of the features and targets streams.
-  const replay = harness.produce(sample, prefix, { rate: 5000 });
-  const half = sample.eventTimes.length / 2;
-  await waitFor('half of the replay', async () => (await harness.messageCount(admin, topics.features)) >= half, 120_000, 20);
-  await harness.sendPoison(broker.kafka, topics);
-  await replay;
-  // Once a window has fired the watermark is past the first day: rows from
-  // the day before the data starts are late, whatever the timing.
-  await waitFor('a first window', async () => (await harness.messageCount(admin, topics['window-metrics'])) > 0, 120_000);
-  await harness.sendLateRows(broker.kafka, topics, sample.eventTimes[0]! - 86_400_000, LATE_ROWS);
-  metricsWhileRunning = await waitFor('dead letters and late rows counted', async () => {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    return sumOf(text, 'driftwatch_dlq_messages_total') === harness.POISON.length && sumOf(text, 'driftwatch_late_rows_total') === LATE_ROWS ? text : undefined;
-  }, 120_000);
-  assert.equal((await fetch(`${url}/healthz`)).status, 200);
-  const ready = await fetch(`${url}/readyz`);
-  assert.equal(ready.status, 200, await ready.text());
-
-  await harness.endStreams(broker.kafka, admin, topics);
-  const exit = await Promise.race([processor.exited, delay(180_000).then(() => null)]);
-  assert.deepEqual(exit, { code: 0, signal: null }, `processor exit; stderr tail:\n${processor.stderr().slice(-3000)}`);
-  timings.processor = Date.now() - streamStarted;
-  await waitFor('the sink to store everything', () => harness.groupCaughtUp(admin, `${prefix}.sink`, [topics['window-metrics'], topics.predictions]), 120_000)
-    .catch((error: Error) => assert.fail(`${error.message}; sink log tail:\n${sink!.log().slice(-3000)}`));
-  timings.streamed = Date.now() - streamStarted;
-
-  const runPool = await createPool(runUrl);
-  const kafkaPool = await createPool(kafkaUrl);
+  const pool = await createPool(runUrl);
   try {
-    baseline = await harness.dumpTables(runPool);
-    streamed = await harness.dumpTables(kafkaPool);
+    return { sample, database, baseline: await harness.dumpTables(pool), prepareAndRunMs: Date.now() - started };
   } finally {
-    await Promise.all([runPool.end(), kafkaPool.end()]);
+    await pool.end();
   }
-}, { timeout: 600_000 });
+})());
 
 after(async () => {
-  processor?.child.kill('SIGKILL');
-  if (sink) {
-    sink.child.kill('SIGTERM');
-    await sink.exited;
-  }
-  if (admin) {
-    await deleteTopicsWithPrefix(admin, prefix).catch(() => undefined);
-    await admin.disconnect();
-  }
+  if (!shared) return;
+  const { sample, database } = await shared.catch(() => ({ sample: undefined, database: undefined }));
   await database?.close();
-  if (sampleDir) await rm(sampleDir, { recursive: true, force: true });
-  if (Object.keys(timings).length > 0) process.stderr.write(`kafka-pipeline timings (ms): ${JSON.stringify(timings)}\n`);
+  if (sample) await rm(sample.dir, { recursive: true, force: true });
 });
 
-test('every result table equals `driftwatch run` on the same data, row for row', { skip }, () => {
-  for (const table of harness.RESULT_TABLES) {
-    const expected = baseline[table]!;
-    const actual = streamed[table]!;
-    assert.equal(actual.length, expected.length, `${table}: ${actual.length} rows through Kafka, ${expected.length} from run`);
-    for (let i = 0; i < expected.length; i++) assert.deepEqual(actual[i], expected[i], `${table} row ${i}`);
-  }
-  for (const table of harness.RESULT_TABLES) {
-    if (table !== 'confusion_matrix') assert.ok(baseline[table]!.length > 0, `${table} has rows (a regression model has no confusion matrix)`);
-  }
-  assert.equal(baseline.predictions!.length, 20000);
-  assert.ok(baseline.windows!.length >= 14, 'the sample spans two weeks of daily windows');
-});
+for (const mode of modes) {
+  const missing = 'fail' in lookup ? { fail: lookup.fail } : 'skip' in lookup ? { skip: lookup.skip } : mode === 'avro' && registry && !('url' in registry) ? registry : undefined;
+  const name = `Kafka path in ${mode} equals \`driftwatch run\``;
+  if (missing && 'fail' in missing) test(`${name}: a broker and a schema registry`, () => assert.fail(missing.fail));
+  else if (missing) test(name, { skip: missing.skip }, () => {});
+  else describe(name, () => pipelineSuite(mode, (lookup as { broker: TestBroker }).broker, registry && 'url' in registry ? registry.url : undefined));
+}
 
-test('the processor handled every row once, and said so', { skip }, () => {
-  const summary = harness.processorSummary(processor);
-  assert.equal(summary.rows, 20000);
-  assert.equal(summary.lateRows, LATE_ROWS);
-  assert.equal(summary.deadLetters, harness.POISON.length);
-  assert.equal(summary.finished, true);
-  process.stderr.write(`processor: ${summary.rows} rows in ${summary.processingSeconds.toFixed(2)} s = ${Math.round(summary.rows / summary.processingSeconds)} rows/s\n`);
-});
+function pipelineSuite(mode: harness.CodecMode, broker: TestBroker, registryUrl: string | undefined): void {
+  let admin: Admin;
+  let prefix: string;
+  let topics: TopicNames;
+  let wire: harness.Wire | undefined;
+  let poison: harness.Poison[];
+  let baseline: Tables;
+  let streamed: Tables;
+  let processor: harness.ProcessorChild | undefined;
+  let sink: SinkProcess | undefined;
+  let metricsWhileRunning: string;
+  const timings: Record<string, number> = {};
 
-test('poison messages go to the dead-letter topic with the reason and their origin, counted by kind', { skip }, async () => {
-  const messages = inLogOrder(await consumeAll(broker.kafka, { [topics.dlq]: harness.POISON.length }), topics.dlq);
-  assert.equal(messages.length, harness.POISON.length);
-  const headersOf = await dlqHeaders();
-  for (const poison of harness.POISON) {
-    const letter = messages.find((m) => m.key === poison.key);
-    assert.ok(letter, `dead letter for ${poison.key}`);
-    assert.equal(letter.value?.toString(), poison.value, 'the original value, untouched');
-    const headers = headersOf.get(poison.key)!;
-    assert.match(headers[REASON_HEADER]!, poison.reason);
-    assert.equal(headers[SOURCE_TOPIC_HEADER], topics[poison.role]);
-    assert.match(headers[SOURCE_OFFSET_HEADER]!, /^\d+$/);
-  }
-  const featuresEnd = await harness.messageCount(admin, topics.features);
-  for (const m of messages.filter((m) => headersOf.get(m.key!)![SOURCE_TOPIC_HEADER] === topics.features)) {
-    const offset = Number(headersOf.get(m.key!)![SOURCE_OFFSET_HEADER]);
-    assert.ok(offset > 1000 && offset < featuresEnd / 3 - 500, `poison ${m.key} at offset ${offset} lies inside its partition's stream`);
-  }
-  assert.equal(metricSample(metricsWhileRunning, 'driftwatch_dlq_messages_total', 'reason="not-json"'), 1);
-  assert.equal(metricSample(metricsWhileRunning, 'driftwatch_dlq_messages_total', 'reason="missing-field"'), 2);
-});
+  before(async () => {
+    const { sample, database, baseline: runTables, prepareAndRunMs } = await sharedBaseline();
+    baseline = runTables;
+    timings.prepareAndRun = prepareAndRunMs;
+    const kafkaUrl = await database.newSchemaUrl();
 
-test('rows behind the watermark go to the late topic unchanged and are counted', { skip }, async () => {
-  const late = inLogOrder(await consumeAll(broker.kafka, { [topics.late]: LATE_ROWS }), topics.late);
-  assert.deepEqual(late.map((m) => m.key).sort(), ['late-0', 'late-1']);
-  for (const message of late) assert.equal(JSON.parse(message.value!.toString()).row_id, message.key);
-  assert.equal(metricSample(metricsWhileRunning, 'driftwatch_late_rows_total'), LATE_ROWS);
-});
+    admin = broker.kafka.admin();
+    await admin.connect();
+    prefix = uniqueTopicPrefix(`pipeline-${mode}`);
+    topics = await harness.createTopics(admin, prefix);
+    wire = harness.wireFor(mode, sample, topics, registryUrl);
+    poison = await harness.poisonFor(wire, topics);
+    const brokers = broker.settings.brokers.join(',');
+    sink = await spawnSink({ config: sample.config, prefix, groupId: `${prefix}.sink`, databaseUrl: kafkaUrl, brokers, sessionTimeoutMs: 6000, wire });
+    processor = harness.spawnProcessor({ config: sample.config, prefix, groupId: `${prefix}.processor`, brokers, wire });
+    const url = await processor.url;
+    const streamStarted = Date.now();
 
-test('/metrics carries consumer lag per partition, watermark lag and the window histograms', { skip }, () => {
-  for (const partition of [0, 1, 2]) {
-    assert.notEqual(metricSample(metricsWhileRunning, 'driftwatch_consumer_lag', `topic="${topics.features}",partition="${partition}"`), undefined, `lag of features partition ${partition}`);
-  }
-  assert.ok(Number.isFinite(metricSample(metricsWhileRunning, 'driftwatch_watermark_lag_seconds')));
-  assert.ok(metricSample(metricsWhileRunning, 'driftwatch_window_close_latency_seconds_count')! > 0);
-  assert.ok(metricSample(metricsWhileRunning, 'driftwatch_inference_duration_seconds_count')! > 0);
-  assert.ok(metricSample(metricsWhileRunning, 'driftwatch_rows_processed_total')! > 0);
-});
+    // The replay paced to a few seconds; the poison goes in once half of it is
+    // out: in the middle of the features and targets streams.
+    const replay = harness.produce(sample, prefix, { rate: 5000 }, wire);
+    const half = sample.eventTimes.length / 2;
+    await waitFor('half of the replay', async () => (await harness.messageCount(admin, topics.features)) >= half, 120_000, 20);
+    await harness.sendPoison(broker.kafka, topics, poison);
+    await replay;
+    // Once a window has fired the watermark is past the first day: rows from
+    // the day before the data starts are late, whatever the timing.
+    await waitFor('a first window', async () => (await harness.messageCount(admin, topics['window-metrics'])) > 0, 120_000);
+    await harness.sendLateRows(broker.kafka, topics, sample.eventTimes[0]! - 86_400_000, LATE_ROWS, wire);
+    metricsWhileRunning = await waitFor('dead letters and late rows counted', async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return sumOf(text, 'driftwatch_dlq_messages_total') === poison.length && sumOf(text, 'driftwatch_late_rows_total') === LATE_ROWS ? text : undefined;
+    }, 120_000);
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const ready = await fetch(`${url}/readyz`);
+    assert.equal(ready.status, 200, await ready.text());
 
-/** Dead-letter headers by message key (consumeAll keeps no headers). */
-async function dlqHeaders(): Promise<Map<string, Record<string, string>>> {
-  const consumer = broker.kafka.consumer({ groupId: `${prefix}.dlq-reader`, maxWaitTimeInMs: 100 });
-  const found = new Map<string, Record<string, string>>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topics.dlq], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]));
-        found.set(message.key!.toString(), headers);
-      },
-    });
-    await waitFor('dead-letter headers', async () => found.size >= harness.POISON.length, 30_000, 50);
-    return found;
-  } finally {
-    await consumer.disconnect();
+    await harness.endStreams(broker.kafka, admin, topics);
+    const exit = await Promise.race([processor.exited, delay(180_000).then(() => null)]);
+    assert.deepEqual(exit, { code: 0, signal: null }, `processor exit; stderr tail:\n${processor.stderr().slice(-3000)}`);
+    timings.processor = Date.now() - streamStarted;
+    await waitFor('the sink to store everything', () => harness.groupCaughtUp(admin, `${prefix}.sink`, [topics['window-metrics'], topics.predictions]), 120_000)
+      .catch((error: Error) => assert.fail(`${error.message}; sink log tail:\n${sink!.log().slice(-3000)}`));
+    timings.streamed = Date.now() - streamStarted;
+
+    const kafkaPool = await createPool(kafkaUrl);
+    try {
+      streamed = await harness.dumpTables(kafkaPool);
+    } finally {
+      await kafkaPool.end();
+    }
+  }, { timeout: 600_000 });
+
+  after(async () => {
+    processor?.child.kill('SIGKILL');
+    if (sink) {
+      sink.child.kill('SIGTERM');
+      await sink.exited;
+    }
+    if (admin) {
+      await deleteTopicsWithPrefix(admin, prefix).catch(() => undefined);
+      await admin.disconnect();
+    }
+    if (wire) await harness.deleteSubjects(wire, topics);
+    if (Object.keys(timings).length > 0) process.stderr.write(`kafka-pipeline (${mode}) timings (ms): ${JSON.stringify(timings)}\n`);
+  });
+
+  test('every result table equals `driftwatch run` on the same data, row for row', () => {
+    for (const table of harness.RESULT_TABLES) {
+      const expected = baseline[table]!;
+      const actual = streamed[table]!;
+      assert.equal(actual.length, expected.length, `${table}: ${actual.length} rows through Kafka, ${expected.length} from run`);
+      for (let i = 0; i < expected.length; i++) assert.deepEqual(actual[i], expected[i], `${table} row ${i}`);
+    }
+    for (const table of harness.RESULT_TABLES) {
+      if (table !== 'confusion_matrix') assert.ok(baseline[table]!.length > 0, `${table} has rows (a regression model has no confusion matrix)`);
+    }
+    assert.equal(baseline.predictions!.length, 20000);
+    assert.ok(baseline.windows!.length >= 14, 'the sample spans two weeks of daily windows');
+  });
+
+  test('the processor handled every row once, and said so', () => {
+    const summary = harness.processorSummary(processor!);
+    assert.equal(summary.rows, 20000);
+    assert.equal(summary.lateRows, LATE_ROWS);
+    assert.equal(summary.deadLetters, poison.length);
+    assert.equal(summary.finished, true);
+    process.stderr.write(`processor (${mode}): ${summary.rows} rows in ${summary.processingSeconds.toFixed(2)} s = ${Math.round(summary.rows / summary.processingSeconds)} rows/s\n`);
+  });
+
+  test(`the ${mode} codec carried every topic`, async () => {
+    assert.match(processor!.stderr(), new RegExp(`"codec":"${mode}"[^\\n]*"consuming"|"consuming"[^\\n]*"codec":"${mode}"`), 'the processor says which codec it uses');
+    assert.match(sink!.log(), new RegExp(`"codec":"${mode}"`), 'the sink says which codec it uses');
+    const [windowMessage] = await consumeAll(broker.kafka, { [topics['window-metrics']]: 1 });
+    const firstByte = windowMessage!.value![0];
+    if (mode === 'avro') assert.equal(firstByte, 0, 'window metrics in the Confluent wire format (magic byte 0)');
+    else assert.equal(String.fromCharCode(firstByte!), '{', 'window metrics as JSON');
+  });
+
+  test('poison messages go to the dead-letter topic with the reason and their origin, counted by kind', async () => {
+    const messages = inLogOrder(await consumeAll(broker.kafka, { [topics.dlq]: poison.length }), topics.dlq);
+    assert.equal(messages.length, poison.length);
+    const headersOf = await dlqHeaders();
+    for (const letter of poison) {
+      const message = messages.find((m) => m.key === letter.key);
+      assert.ok(message, `dead letter for ${letter.key}`);
+      assert.deepEqual(message.value, letter.value, 'the original value, untouched');
+      const headers = headersOf.get(letter.key)!;
+      assert.match(headers[REASON_HEADER]!, letter.reason);
+      assert.equal(headers[SOURCE_TOPIC_HEADER], topics[letter.role]);
+      assert.match(headers[SOURCE_OFFSET_HEADER]!, /^\d+$/);
+    }
+    const featuresEnd = await harness.messageCount(admin, topics.features);
+    for (const m of messages.filter((m) => headersOf.get(m.key!)![SOURCE_TOPIC_HEADER] === topics.features)) {
+      const offset = Number(headersOf.get(m.key!)![SOURCE_OFFSET_HEADER]);
+      assert.ok(offset > 1000 && offset < featuresEnd / 3 - 500, `poison ${m.key} at offset ${offset} lies inside its partition's stream`);
+    }
+    const byKind = new Map<string, number>();
+    for (const { kind } of poison) byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    for (const [kind, count] of byKind) assert.equal(metricSample(metricsWhileRunning, 'driftwatch_dlq_messages_total', `reason="${kind}"`), count, `dead letters of kind ${kind}`);
+  });
+
+  test('rows behind the watermark go to the late topic unchanged and are counted', async () => {
+    const late = inLogOrder(await consumeAll(broker.kafka, { [topics.late]: LATE_ROWS }), topics.late);
+    assert.deepEqual(late.map((m) => m.key).sort(), ['late-0', 'late-1']);
+    const decoded = await wire!.codec.decode(topics.features, late.map((m) => m.value));
+    late.forEach((message, i) => assert.equal((decoded[i] as { value?: { row_id?: unknown } }).value?.row_id, message.key, `late message ${message.key} decodes as its row`));
+    assert.equal(metricSample(metricsWhileRunning, 'driftwatch_late_rows_total'), LATE_ROWS);
+  });
+
+  test('/metrics carries consumer lag per partition, watermark lag and the window histograms', () => {
+    for (const partition of [0, 1, 2]) {
+      assert.notEqual(metricSample(metricsWhileRunning, 'driftwatch_consumer_lag', `topic="${topics.features}",partition="${partition}"`), undefined, `lag of features partition ${partition}`);
+    }
+    assert.ok(Number.isFinite(metricSample(metricsWhileRunning, 'driftwatch_watermark_lag_seconds')));
+    assert.ok(metricSample(metricsWhileRunning, 'driftwatch_window_close_latency_seconds_count')! > 0);
+    assert.ok(metricSample(metricsWhileRunning, 'driftwatch_inference_duration_seconds_count')! > 0);
+    assert.ok(metricSample(metricsWhileRunning, 'driftwatch_rows_processed_total')! > 0);
+  });
+
+  /** Dead-letter headers by message key (consumeAll keeps no headers). */
+  async function dlqHeaders(): Promise<Map<string, Record<string, string>>> {
+    const consumer = broker.kafka.consumer({ groupId: `${prefix}.dlq-reader`, maxWaitTimeInMs: 100 });
+    const found = new Map<string, Record<string, string>>();
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topics.dlq], fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]));
+          found.set(message.key!.toString(), headers);
+        },
+      });
+      await waitFor('dead-letter headers', async () => found.size >= poison.length, 30_000, 50);
+      return found;
+    } finally {
+      await consumer.disconnect();
+    }
   }
 }
 

@@ -67,3 +67,13 @@ test('configuration errors name the column', () => {
     /column "y" not found in the current data/,
   );
 });
+
+test('a huge unseen value is cut so window messages stay small', async () => {
+  const { dataQuality, MAX_UNSEEN_VALUE_LENGTH } = await import('../../processor/quality/data-quality.js');
+  const { categoricalProfile } = await import('../../processor/drift/profile.js');
+  const huge = 'x'.repeat(10_000);
+  const frame = { rowCount: 2, columns: new Map([['c', { kind: 'string' as const, values: [huge, 'a'] }]]) };
+  const result = dataQuality(frame, [{ name: 'c', type: 'categorical' }], new Map([['c', categoricalProfile(['a'])]]));
+  assert.equal(result.columns[0]!.unseen_count, 1);
+  assert.equal(result.columns[0]!.unseen_values[0], `${'x'.repeat(MAX_UNSEEN_VALUE_LENGTH)}…`);
+});

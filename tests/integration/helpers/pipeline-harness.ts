@@ -4,6 +4,11 @@
  * `driftwatch run` baseline in a Postgres schema of its own, the processor as
  * a child process, the replay with poison and late messages, and a dump of
  * every result table for an exact comparison.
+ *
+ * Every Kafka step runs in one of two wire formats (a Wire): JSON, or Avro
+ * with the real schema registry (SCHEMA_REGISTRY_URL, else the Apicurio of
+ * scripts/registry-local.sh). DRIFTWATCH_TEST_CODEC=json|avro runs one mode
+ * only; by default the end-to-end tests run both.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
@@ -13,11 +18,16 @@ import { promisify } from 'node:util';
 import type { Admin, Kafka } from 'kafkajs';
 import { sql } from 'slonik';
 import { runProduce } from '../../../cli/commands/produce.js';
+import { featureSpecs, loadConfig } from '../../../cli/config.js';
+import { valueSubject } from '../../../producer/codec/avro.js';
+import type { Codec } from '../../../producer/codec/codec.js';
+import { codecFromEnv } from '../../../producer/codec/factory.js';
+import { jsonCodec } from '../../../producer/codec/json.js';
 import { requireColumn } from '../../../processor/frame.js';
 import { readTable } from '../../../producer/io/index.js';
 import { createReplayProducer } from '../../../producer/kafka/replay-producer.js';
 import { sendEndOfStreamToTopics } from '../../../producer/kafka/end-of-stream.js';
-import { ensureTopics, topicNames, type TopicNames } from '../../../producer/kafka/topics.js';
+import { ensureTopics, topicNames, TOPIC_ROLES, type TopicNames } from '../../../producer/kafka/topics.js';
 import type { DatabasePool } from '../../../sink/postgres/pool.js';
 import { makeTempDir } from '../postgres-test-db.js';
 import { testLogger } from './kafka.js';
@@ -78,11 +88,12 @@ export interface ProcessorChild {
   stderr(): string;
 }
 
-export function spawnProcessor(args: { config: string; prefix: string; groupId: string; brokers: string; extra?: string[] }): ProcessorChild {
+export function spawnProcessor(args: { config: string; prefix: string; groupId: string; brokers: string; wire?: Wire; extra?: string[] }): ProcessorChild {
   const child = spawn(process.execPath, ['--import', 'tsx', PROCESS_ENTRY, 'process', '--config', args.config, '--topic-prefix', args.prefix,
-    '--group-id', args.groupId, '--port', '0', '--partitions', '3', '--session-timeout', '6000', '--exit-on-end-of-stream', ...(args.extra ?? [])], {
+    '--group-id', args.groupId, '--port', '0', '--partitions', '3', '--session-timeout', '6000', '--exit-on-end-of-stream',
+    ...(args.wire ? ['--codec', args.wire.mode] : []), ...(args.extra ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, KAFKA_BROKERS: args.brokers, DRIFTWATCH_LOG_LEVEL: process.env.DRIFTWATCH_LOG_LEVEL ?? 'info' },
+    env: { ...process.env, ...args.wire?.env, KAFKA_BROKERS: args.brokers, DRIFTWATCH_LOG_LEVEL: process.env.DRIFTWATCH_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -113,35 +124,125 @@ export async function createTopics(admin: Admin, prefix: string): Promise<TopicN
   return topics;
 }
 
-/** `driftwatch produce` (its module), the whole sample, at most `rate` rows/s when given. */
-export async function produce(sample: Sample, prefix: string, pace: { rate?: number } = {}): Promise<void> {
+/** `driftwatch produce` (its module), the whole sample, at most `rate` rows/s when given, in the wire's format. */
+export async function produce(sample: Sample, prefix: string, pace: { rate?: number } = {}, wire?: Wire): Promise<void> {
   await runProduce({
     config: sample.config, topicPrefix: prefix, partitions: 3, replicationFactor: 1, batchSize: 500, compression: 'none',
-    progress: false, ...pace,
-  }, { logger: testLogger() });
+    progress: false, ...pace, ...(wire ? { codec: wire.mode } : {}),
+  }, { logger: testLogger(), env: { ...process.env, ...wire?.env } });
 }
 
-/** The poison messages, with the reason the dead-letter header must give for each. */
-export const POISON = [
-  { role: 'features', key: 'poison-not-json', value: '{"row_id": "p1", "event_time": ', reason: /^not JSON/ },
-  { role: 'features', key: 'poison-no-event-time', value: JSON.stringify({ row_id: 'p2', hour: 3, weekday: 2, month: 2, distance: 300, origin: 'SFO', destination: 'LAX' }), reason: /^field "event_time" is missing/ },
-  { role: 'targets', key: 'poison-no-target', value: JSON.stringify({ row_id: 'p3', event_time: 1_770_000_000_000, label_time: 1_770_021_600_000 }), reason: /^field "target" is missing/ },
-] as const;
+export type CodecMode = 'json' | 'avro';
 
-export async function sendPoison(kafka: Kafka, topics: TopicNames): Promise<void> {
-  await send(kafka, POISON.map((p) => ({ topic: topics[p.role], key: p.key, value: p.value })));
+/** The modes the end-to-end tests run: DRIFTWATCH_TEST_CODEC=json or avro picks one, else both. */
+export function codecModes(): CodecMode[] {
+  const chosen = process.env.DRIFTWATCH_TEST_CODEC?.trim();
+  if (!chosen) return ['json', 'avro'];
+  if (chosen !== 'json' && chosen !== 'avro') throw new Error(`DRIFTWATCH_TEST_CODEC must be json or avro, got "${chosen}"`);
+  return [chosen];
 }
 
-/** Valid feature rows far behind the watermark: they must go to the late topic. */
-export async function sendLateRows(kafka: Kafka, topics: TopicNames, eventTime: number, count: number): Promise<string[]> {
+export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:18081/apis/ccompat/v7';
+
+/**
+ * The schema registry of the Avro mode: SCHEMA_REGISTRY_URL, else the local
+ * Apicurio. None answering is a failure in CI, a skip with the reason otherwise.
+ */
+export async function findTestRegistry(): Promise<{ url: string } | { skip: string } | { fail: string }> {
+  const url = (process.env.SCHEMA_REGISTRY_URL || DEFAULT_REGISTRY_URL).replace(/\/+$/, '');
+  try {
+    const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return { url };
+  } catch (error) {
+    const reason = `no schema registry answers at ${url} (${(error as Error).message}); start one with \`npm run registry:start\``;
+    return process.env.CI ? { fail: `${reason} — CI must run the Avro end-to-end tests against a real registry` } : { skip: reason };
+  }
+}
+
+/** How one test talks to Kafka: the format, the environment of the driftwatch children, the codec they build. */
+export interface Wire {
+  readonly mode: CodecMode;
+  /** SCHEMA_REGISTRY_URL in Avro mode (the children also get --codec <mode>). */
+  readonly env: NodeJS.ProcessEnv;
+  /** The codec `produce` and `process` build for these topics and the sample's features. */
+  readonly codec: Codec;
+  readonly registryUrl?: string;
+}
+
+export function wireFor(mode: CodecMode, sample: Sample, topics: TopicNames, registryUrl?: string): Wire {
+  if (mode === 'json') return { mode, env: {}, codec: jsonCodec };
+  if (!registryUrl) throw new Error('the Avro mode needs a schema registry URL');
+  const env = { SCHEMA_REGISTRY_URL: registryUrl };
+  const config = loadConfig(sample.config);
+  const codec = codecFromEnv({ topics, features: featureSpecs(config), model: config.model.name }, { ...process.env, ...env }, 'avro');
+  return { mode, env, codec, registryUrl };
+}
+
+/** Removes the subjects of the run's topics from the registry (a no-op in JSON mode). */
+export async function deleteSubjects(wire: Wire, topics: TopicNames): Promise<void> {
+  if (!wire.registryUrl) return;
+  for (const role of TOPIC_ROLES) {
+    const subject = `${wire.registryUrl}/subjects/${encodeURIComponent(valueSubject(topics[role]))}`;
+    await fetch(subject, { method: 'DELETE' }).catch(() => undefined);
+    await fetch(`${subject}?permanent=true`, { method: 'DELETE' }).catch(() => undefined);
+  }
+}
+
+export interface Poison {
+  readonly role: 'features' | 'targets';
+  readonly key: string;
+  readonly value: Buffer;
+  /** What the dead-letter header must say. */
+  readonly reason: RegExp;
+  /** The reason label of driftwatch_dlq_messages_total. */
+  readonly kind: string;
+}
+
+const AVRO_HEADER_BYTES = 5;
+
+/**
+ * Poison messages of the wire's format, each with the reason its dead letter
+ * must carry. JSON: not JSON, a field missing. Avro: a JSON payload (not
+ * Avro), a schema id the registry does not know, a body that is not Avro of
+ * its (real) schema.
+ */
+export async function poisonFor(wire: Wire, topics: TopicNames): Promise<Poison[]> {
+  const row = { row_id: 'p2', event_time: 1_770_000_000_000, hour: 3, weekday: 2, month: 2, distance: 300, origin: 'SFO', destination: 'LAX' };
+  if (wire.mode === 'json') {
+    const { event_time: _missing, ...withoutEventTime } = row;
+    return [
+      { role: 'features', key: 'poison-not-json', value: Buffer.from('{"row_id": "p1", "event_time": '), reason: /^not JSON/, kind: 'not-json' },
+      { role: 'features', key: 'poison-no-event-time', value: Buffer.from(JSON.stringify(withoutEventTime)), reason: /^field "event_time" is missing/, kind: 'missing-field' },
+      { role: 'targets', key: 'poison-no-target', value: Buffer.from(JSON.stringify({ row_id: 'p3', event_time: 1_770_000_000_000, label_time: 1_770_021_600_000 })), reason: /^field "target" is missing/, kind: 'missing-field' },
+    ];
+  }
+  const [validFeatures] = await wire.codec.encode(topics.features, [row]);
+  const unknownId = Buffer.from(validFeatures!);
+  unknownId.writeInt32BE(2_000_000_000, 1);
+  const [validTarget] = await wire.codec.encode(topics.targets, [{ row_id: 'p3', event_time: 1_770_000_000_000, label_time: 1_770_021_600_000, target: 3 }]);
+  const notAvroBody = Buffer.concat([validTarget!.subarray(0, AVRO_HEADER_BYTES), Buffer.from('hello, not avro')]);
+  return [
+    { role: 'features', key: 'poison-json-not-avro', value: Buffer.from(JSON.stringify(row)), reason: /^not Avro in the Confluent wire format: first byte 0x7b/, kind: 'not-avro' },
+    { role: 'features', key: 'poison-unknown-schema-id', value: unknownId, reason: /^unknown schema id 2000000000 /, kind: 'unknown-schema' },
+    { role: 'targets', key: 'poison-not-avro-body', value: notAvroBody, reason: /^not Avro of schema id \d+ \(driftwatch\.v1\.Target\)/, kind: 'not-avro' },
+  ];
+}
+
+export async function sendPoison(kafka: Kafka, topics: TopicNames, poison: readonly Poison[]): Promise<void> {
+  await send(kafka, poison.map((p) => ({ topic: topics[p.role], key: p.key, value: p.value })));
+}
+
+/** Valid feature rows far behind the watermark, in the wire's format: they must go to the late topic. */
+export async function sendLateRows(kafka: Kafka, topics: TopicNames, eventTime: number, count: number, wire: Wire = JSON_WIRE): Promise<string[]> {
   const rowIds = Array.from({ length: count }, (_, i) => `late-${i}`);
-  await send(kafka, rowIds.map((rowId, i) => ({
-    topic: topics.features,
-    key: rowId,
-    value: JSON.stringify({ row_id: rowId, event_time: eventTime + i * 60_000, hour: 10, weekday: 1, month: 1, distance: 500 + i, origin: 'SFO', destination: 'SEA' }),
-  })));
+  const records = rowIds.map((rowId, i) => ({ row_id: rowId, event_time: eventTime + i * 60_000, hour: 10, weekday: 1, month: 1, distance: 500 + i, origin: 'SFO', destination: 'SEA' }));
+  const values = await wire.codec.encode(topics.features, records);
+  await send(kafka, rowIds.map((rowId, i) => ({ topic: topics.features, key: rowId, value: values[i]! })));
   return rowIds;
 }
+
+const JSON_WIRE: Wire = { mode: 'json', env: {}, codec: jsonCodec };
 
 export async function endStreams(kafka: Kafka, admin: Admin, topics: TopicNames): Promise<void> {
   const producer = createReplayProducer(kafka);
@@ -153,7 +254,7 @@ export async function endStreams(kafka: Kafka, admin: Admin, topics: TopicNames)
   }
 }
 
-async function send(kafka: Kafka, messages: { topic: string; key: string; value: string }[]): Promise<void> {
+async function send(kafka: Kafka, messages: { topic: string; key: string; value: Buffer }[]): Promise<void> {
   const producer = createReplayProducer(kafka);
   await producer.connect();
   try {

@@ -58,14 +58,20 @@ export interface SinkProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * `wire`: the results' format, `--codec <mode>` plus its environment
+ * (SCHEMA_REGISTRY_URL for Avro); without it the sink picks by the environment.
+ */
 export async function spawnSink(args: {
   config: string; prefix: string; groupId: string; databaseUrl: string; brokers: string; sessionTimeoutMs: number;
+  wire?: { readonly mode: string; readonly env: NodeJS.ProcessEnv };
 }): Promise<SinkProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', SINK_ENTRY, 'sink', '--config', args.config, '--topic-prefix', args.prefix,
-    '--group-id', args.groupId, '--port', String(port), '--partitions', '2', '--session-timeout', String(args.sessionTimeoutMs)], {
+    '--group-id', args.groupId, '--port', String(port), '--partitions', '2', '--session-timeout', String(args.sessionTimeoutMs),
+    ...(args.wire ? ['--codec', args.wire.mode] : [])], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: args.databaseUrl, KAFKA_BROKERS: args.brokers, DRIFTWATCH_LOG_LEVEL: 'info' },
+    env: { ...process.env, ...args.wire?.env, DATABASE_URL: args.databaseUrl, KAFKA_BROKERS: args.brokers, DRIFTWATCH_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
