@@ -39,6 +39,7 @@ import { LabelProgress } from './label-progress.js';
 import { predictionMessages, windowMetricsMessages } from './output-messages.js';
 import { featureLayoutOf, pipelineOf, targetLayoutOf } from './pipeline-config.js';
 import { RetrainSignal } from '../retrain/retrain-signal.js';
+import { throughOutages } from '../../producer/kafka/broker-outage.js';
 
 export interface ProcessorServiceOptions {
   readonly config: Config;
@@ -288,7 +289,14 @@ export class ProcessorService {
       const retrain = this.retrain.messageFor(window);
       if (retrain) outbox.add(this.retrain.topic, retrain);
     }
-    if (outbox.size > 0) await this.producer.sendBatch({ topicMessages: outbox.drain(), acks: -1 });
+    // A broker outage is waited out (idempotent producer: a re-send is never a
+    // duplicate); anything else still fails the batch and the process restarts.
+    const onRetry = (error: unknown, attempt: number, delayMs: number) =>
+      this.options.logger.warn({ err: error, attempt, retryInMs: delayMs }, 'Kafka unavailable; retrying the publish/commit');
+    if (outbox.size > 0) {
+      const topicMessages = outbox.drain();
+      await throughOutages(() => this.producer.sendBatch({ topicMessages, acks: -1 }), { onRetry });
+    }
     for (const output of outputs) {
       metrics.recordWindow(output.metrics);
       metrics.windowCloseLatency.observe({ model: output.metrics.model }, (performance.now() - firedAt) / 1000);
@@ -302,7 +310,7 @@ export class ProcessorService {
       ...[...targets].map(([partition, offset]) => ({ topic: topics.targets, partition, offset: String(offset) })),
     ];
     if (offsets.length === 0) return;
-    await this.consumer.commitOffsets(offsets);
+    await throughOutages(() => this.consumer.commitOffsets(offsets), { onRetry });
     this.handler.featureCommits.markCommitted(features);
     this.handler.targetCommits.markCommitted(targets);
   }

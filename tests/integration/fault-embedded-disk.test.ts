@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { startEmbeddedPostgres } from '../../sink/postgres/embedded.js';
 import { makeTempDir } from './postgres-test-db.js';
+import { prepareSample } from './helpers/pipeline-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'cli/driftwatch.ts');
@@ -64,13 +65,15 @@ test('a read-only file system: the start fails naming the folder and saying it i
 
 test('`driftwatch run` with its embedded folder on the full disk exits 1 with that message', { skip }, async () => {
   const dataDir = join(full, 'run-pg');
+  // Its own reference and processed rows, as a user makes them (a fresh clone has none under data/).
+  const sample = await prepareSample('disk');
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `
 model: { name: disk-test, path: ${join(ROOT, 'data/models/delay_regressor.onnx')}, task: regression }
 features: { numerical: [hour, weekday, month, distance], categorical: [origin, destination] }
 columns: { target: delay }
-reference: { path: ${join(ROOT, 'data/reference')} }
-data: { current: [${join(ROOT, 'data/features/processed_test.parquet')}] }
+reference: { path: ${join(sample.dir, 'reference')} }
+data: { current: [${sample.current}] }
 window: { size: 1d }
 database: { embedded_dir: ${dataDir} }
 `);
