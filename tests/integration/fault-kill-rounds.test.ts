@@ -28,8 +28,8 @@ const skip = 'skip' in lookup ? lookup.skip : false;
 const SEED = Number(process.env.DRIFTWATCH_FAULT_SEED ?? 8_2026);
 /** Rounds: in each the processor and the sink are killed once (on their own schedules). */
 const KILLS_EACH = Number(process.env.DRIFTWATCH_FAULT_KILLS ?? 20);
-/** Rows per second: the replay (~170 s) outlasts the kill rounds, so every kill lands mid-stream. */
-const RATE = 120;
+/** Rows per second: the replay (~200 s) outlasts the kill rounds (~170 s on a loaded 2-core box), so every kill lands mid-stream. */
+const RATE = 100;
 
 interface Kill { readonly who: 'processor' | 'sink'; readonly atMs: number; readonly exit: unknown }
 
