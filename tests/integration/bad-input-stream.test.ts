@@ -26,9 +26,8 @@ import type { Admin, Kafka } from 'kafkajs';
 import { REASON_HEADER, SOURCE_TOPIC_HEADER } from '../../processor/service/output-messages.js';
 import { createReplayProducer } from '../../producer/kafka/replay-producer.js';
 import type { TopicNames } from '../../producer/kafka/topics.js';
-import { createPool } from '../../sink/postgres/pool.js';
-import { delay, produceTo } from './helpers/faults.js';
-import { deleteTopicsWithPrefix, findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
+import { delay, produceTo, dumpBoth, stopServices } from './helpers/faults.js';
+import { findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
 import * as harness from './helpers/pipeline-harness.js';
 import { sample as metricSample, spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
 import { openTestDatabase, type TestDatabase } from './postgres-test-db.js';
@@ -109,27 +108,11 @@ before(async () => {
   dlq = await deadLetters(kafka, topics.dlq, bad.length);
   timings.total = Date.now() - started;
 
-  const runPool = await createPool(runUrl);
-  const kafkaPool = await createPool(kafkaUrl);
-  try {
-    baseline = await harness.dumpTables(runPool);
-    streamed = await harness.dumpTables(kafkaPool);
-  } finally {
-    await Promise.all([runPool.end(), kafkaPool.end()]);
-  }
+  ({ baseline, streamed } = await dumpBoth(runUrl, kafkaUrl));
 }, { timeout: 600_000 });
 
 after(async () => {
-  processor?.child.kill('SIGKILL');
-  if (sink) {
-    sink.child.kill('SIGTERM');
-    await Promise.race([sink.exited, delay(20_000)]);
-    sink.child.kill('SIGKILL');
-  }
-  if (admin) {
-    await deleteTopicsWithPrefix(admin, prefix).catch(() => undefined);
-    await admin.disconnect();
-  }
+  await stopServices({ processor, sink, admin, prefix });
   await database?.close();
   if (sampleDir) await rm(sampleDir, { recursive: true, force: true });
   process.stderr.write(`bad-input-stream timings (ms): ${JSON.stringify(timings)}\n`);

@@ -16,9 +16,8 @@ import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Admin } from 'kafkajs';
 import type { TopicNames } from '../../producer/kafka/topics.js';
-import { createPool } from '../../sink/postgres/pool.js';
-import { assertSameTables, delay, produceTo } from './helpers/faults.js';
-import { deleteTopicsWithPrefix, findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
+import { assertSameTables, delay, produceTo, dumpBoth, stopServices } from './helpers/faults.js';
+import { findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
 import * as harness from './helpers/pipeline-harness.js';
 import { spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
 import { openTestDatabase, type TestDatabase } from './postgres-test-db.js';
@@ -107,27 +106,11 @@ before(async () => {
     .catch((error: Error) => assert.fail(`${error.message}; sink log tail:\n${sink!.log().slice(-3000)}`));
   timings.total = Date.now() - started;
 
-  const runPool = await createPool(runUrl);
-  const kafkaPool = await createPool(kafkaUrl);
-  try {
-    baseline = await harness.dumpTables(runPool);
-    streamed = await harness.dumpTables(kafkaPool);
-  } finally {
-    await Promise.all([runPool.end(), kafkaPool.end()]);
-  }
+  ({ baseline, streamed } = await dumpBoth(runUrl, kafkaUrl));
 }, { timeout: 900_000 });
 
 after(async () => {
-  processor?.child.kill('SIGKILL');
-  if (sink) {
-    sink.child.kill('SIGTERM');
-    await Promise.race([sink.exited, delay(20_000)]);
-    sink.child.kill('SIGKILL');
-  }
-  if (admin) {
-    await deleteTopicsWithPrefix(admin, prefix).catch(() => undefined);
-    await admin.disconnect();
-  }
+  await stopServices({ processor, sink, admin, prefix });
   await database?.close();
   if (sampleDir) await rm(sampleDir, { recursive: true, force: true });
   process.stderr.write(`fault-kill-rounds: kills at (ms) ${JSON.stringify(kills.map((k) => `${k.who[0]}${k.atMs}`))} replay ended ${replayEndedAt} timings (ms) ${JSON.stringify(timings)}\n`);

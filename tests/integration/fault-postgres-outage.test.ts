@@ -22,8 +22,8 @@ import type { Admin } from 'kafkajs';
 import { sql } from 'slonik';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { createPool } from '../../sink/postgres/pool.js';
-import { assertSameTables, committedOffsets, delay, produceTo } from './helpers/faults.js';
-import { consumeAll, deleteTopicsWithPrefix, findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
+import { assertSameTables, committedOffsets, delay, produceTo, dumpBoth, stopServices } from './helpers/faults.js';
+import { consumeAll, findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
 import * as harness from './helpers/pipeline-harness.js';
 import { readyz, spawnSink, startLocalPostgres, waitFor, type LocalPostgres, type SinkProcess } from './helpers/sink-process.js';
 import { makeTempDir, openTestDatabase, type TestDatabase } from './postgres-test-db.js';
@@ -126,28 +126,11 @@ before(async () => {
     .catch((error: Error) => assert.fail(`${error.message}; sink log tail:\n${sink!.log().slice(-3000)}`));
   timings.total = Date.now() - started;
 
-  const runPool = await createPool(runUrl);
-  const kafkaPool = await createPool(pg.url);
-  try {
-    baseline = await harness.dumpTables(runPool);
-    streamed = await harness.dumpTables(kafkaPool);
-  } finally {
-    await Promise.all([runPool.end(), kafkaPool.end()]);
-  }
+  ({ baseline, streamed } = await dumpBoth(runUrl, pg.url));
 }, { timeout: 600_000 });
 
 after(async () => {
-  processor?.child.kill('SIGKILL');
-  if (sink) {
-    sink.child.kill('SIGCONT');
-    sink.child.kill('SIGTERM');
-    await Promise.race([sink.exited, delay(20_000)]);
-    sink.child.kill('SIGKILL');
-  }
-  if (admin) {
-    await deleteTopicsWithPrefix(admin, prefix).catch(() => undefined);
-    await admin.disconnect();
-  }
+  await stopServices({ processor, sink, admin, prefix });
   await pg?.close().catch(() => undefined);
   await database?.close();
   for (const dir of [sampleDir, pgDir]) if (dir) await rm(dir, { recursive: true, force: true });

@@ -15,8 +15,11 @@ import { promisify } from 'node:util';
 import type { Admin } from 'kafkajs';
 import { runProduce } from '../../../cli/commands/produce.js';
 import { createKafka, kafkaSettingsFromEnv, type KafkaSettings } from '../../../producer/kafka/client.js';
+import { createPool } from '../../../sink/postgres/pool.js';
 import { makeTempDir } from '../postgres-test-db.js';
-import { testLogger } from './kafka.js';
+import { deleteTopicsWithPrefix, testLogger } from './kafka.js';
+import { dumpTables, type ProcessorChild } from './pipeline-harness.js';
+import type { SinkProcess } from './sink-process.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const run = promisify(execFile);
@@ -129,4 +132,37 @@ export async function produceTo(config: string, prefix: string, brokers: string,
     config, topicPrefix: prefix, partitions: 3, replicationFactor: 1, batchSize: 500, compression: 'none', progress: false, rate, brokers,
     endOfStream: options.endOfStream ?? false,
   }, { logger: testLogger(), signal: options.signal });
+}
+
+type Tables = Awaited<ReturnType<typeof dumpTables>>;
+
+/** Every result table of the `run` baseline's database and of the Kafka path's, for assertSameTables. */
+export async function dumpBoth(baselineUrl: string, streamedUrl: string): Promise<{ baseline: Tables; streamed: Tables }> {
+  const baselinePool = await createPool(baselineUrl);
+  const streamedPool = await createPool(streamedUrl);
+  try {
+    return { baseline: await dumpTables(baselinePool), streamed: await dumpTables(streamedPool) };
+  } finally {
+    await Promise.all([baselinePool.end(), streamedPool.end()]);
+  }
+}
+
+/**
+ * What a fault test leaves running, stopped: the processor killed, the sink
+ * continued (it may be frozen with SIGSTOP) and asked to stop, killed after
+ * 20 s, the test's topics deleted. Servers and folders stay the caller's.
+ */
+export async function stopServices(services: { processor?: ProcessorChild; sink?: SinkProcess; admin?: Admin; prefix: string }): Promise<void> {
+  services.processor?.child.kill('SIGKILL');
+  const { sink, admin } = services;
+  if (sink) {
+    sink.child.kill('SIGCONT');
+    sink.child.kill('SIGTERM');
+    await Promise.race([sink.exited, delay(20_000)]);
+    sink.child.kill('SIGKILL');
+  }
+  if (admin) {
+    await deleteTopicsWithPrefix(admin, services.prefix).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
 }
