@@ -21,6 +21,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from
 import type { Logger } from 'pino';
 import type { Config } from '../../cli/config.js';
 import type { TopicNames } from '../../producer/kafka/topics.js';
+import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
 import type { PipelineMetrics } from '../../sink/metrics/pipeline-metrics.js';
 import { predictionsOf } from '../embedded-run.js';
 import type { WindowOutput } from '../pipeline.js';
@@ -62,6 +63,8 @@ export class MergeConsumer {
   private readonly tasks = new Map<number, MergeTask>();
   private assigned = false;
   private stopping = false;
+  /** Restarts the consumer after a broker outage longer than kafkajs' own retries. */
+  private supervisor: ConsumerSupervisor | undefined;
   readonly counts = { windowRevisions: 0, badMessages: 0 };
   private bounds: MergeBounds;
 
@@ -84,12 +87,18 @@ export class MergeConsumer {
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [partialsTopic], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
+    this.supervisor = new ConsumerSupervisor(this.consumer, {
+      runConfig: {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.onBatch(payload),
+      },
+      log: this.options.logger,
+      isStopping: () => this.stopping,
+      onGiveUp: this.options.onFatal,
     });
+    await this.supervisor.run();
   }
 
   /** The features topic's partition count, once known (before start). */
@@ -104,6 +113,7 @@ export class MergeConsumer {
 
   stop(): void {
     this.stopping = true;
+    this.supervisor?.stop();
     this.consumer.pause([{ topic: this.options.partialsTopic }]);
   }
 

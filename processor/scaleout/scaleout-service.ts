@@ -27,6 +27,7 @@ import { ingestSettingsOf } from '../../cli/ingest-config.js';
 import { jsonCodec } from '../../producer/codec/json.js';
 import { createReplayProducer } from '../../producer/kafka/replay-producer.js';
 import { ensureTopics } from '../../producer/kafka/topics.js';
+import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
 import { retryWithBackoff } from '../../sink/service/backoff.js';
 import { monitorSpecOf } from '../pipeline-config.js';
 import { resultsCodecOf, type ResultsCodec } from '../results-codec.js';
@@ -74,6 +75,8 @@ export class ScaleOutService {
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Restarts the consumer after a broker outage longer than kafkajs' own retries. */
+  private supervisor: ConsumerSupervisor | undefined;
   private readonly started = performance.now();
   private firstBatchAt: number | undefined;
   private lastBatchAt: number | undefined;
@@ -139,12 +142,18 @@ export class ScaleOutService {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topics.features, topics.targets], fromBeginning: true });
     await this.pollLag();
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
+    this.supervisor = new ConsumerSupervisor(this.consumer, {
+      runConfig: {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.onBatch(payload),
+      },
+      log: logger,
+      isStopping: () => this.stopping !== undefined,
+      onGiveUp: this.options.onFatal,
     });
+    await this.supervisor.run();
     this.timer = setInterval(() => void this.tick(), POLL_MS);
     this.timer.unref();
   }
@@ -172,6 +181,7 @@ export class ScaleOutService {
     this.stopping ??= (async () => {
       const { topics, logger } = this.options;
       clearInterval(this.timer);
+      this.supervisor?.stop();
       try {
         this.consumer.pause([{ topic: topics.features }, { topic: topics.targets }]);
         this.merge.stop();

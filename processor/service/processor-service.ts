@@ -40,6 +40,7 @@ import { predictionMessages, windowMetricsMessages } from './output-messages.js'
 import { featureLayoutOf, pipelineOf, targetLayoutOf } from './pipeline-config.js';
 import { RetrainSignal } from '../retrain/retrain-signal.js';
 import { throughOutages } from '../../producer/kafka/broker-outage.js';
+import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
 
 export interface ProcessorServiceOptions {
   readonly config: Config;
@@ -93,6 +94,8 @@ export class ProcessorService {
   private readonly admin: Admin;
   private readonly producer: Producer;
   private readonly consumer: Consumer;
+  /** Restarts the consumer after a broker outage longer than kafkajs' own retries. */
+  private readonly supervisor: ConsumerSupervisor;
   private assignedFeatures: number[] = [];
   private assignedTargets: number[] = [];
   /** Paused features partitions → event time of their first held-back row, and when it was fetched (at the latest). */
@@ -147,6 +150,17 @@ export class ProcessorService {
       maxWaitTimeInMs: 200,
       allowAutoTopicCreation: false,
     });
+    this.supervisor = new ConsumerSupervisor(this.consumer, {
+      runConfig: {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.onBatch(payload),
+      },
+      log: options.logger,
+      isStopping: () => this.stopping !== undefined,
+      onGiveUp: options.onFatal,
+    });
   }
 
   async start(): Promise<void> {
@@ -161,12 +175,7 @@ export class ProcessorService {
     // Only the gauges and the labels' catch-up depend on it, and the timer polls again every second:
     // a cluster whose group coordinator is still loading (a fresh broker) must not stop the start.
     await this.pollLag().catch((error) => logger.warn({ err: error }, 'first consumer lag poll failed; polling again every second'));
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    await this.supervisor.run();
     this.pollTimer = setInterval(() => this.pollSoon(), LAG_POLL_MS);
     this.pollTimer.unref();
   }
@@ -199,6 +208,7 @@ export class ProcessorService {
     this.stopping ??= (async () => {
       const { topics, logger } = this.options;
       clearInterval(this.pollTimer);
+      this.supervisor.stop();
       try {
         this.consumer.pause([{ topic: topics.features }, { topic: topics.targets }]);
         await this.serially(async () => this.publishAndCommit(this.finished ? [] : this.pipeline.advance(Date.now())));

@@ -18,6 +18,8 @@ import { retryWithBackoff } from '../../sink/service/backoff.js';
 const UNAVAILABLE = new Set([
   'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound',
   'KafkaJSNumberOfRetriesExceeded', 'KafkaJSLockTimeout', 'KafkaJSMetadataNotLoaded',
+  // Thrown (non-retriable, without a cause) when no broker answers the coordinator lookup.
+  'KafkaJSGroupCoordinatorNotFound',
 ]);
 
 /** Whether `error` (or an error it wraps) says the cluster is unreachable, not that the request was wrong. */

@@ -41,6 +41,7 @@ import { decodeSinkBatch, type SinkDecodeOutcome, type SinkTopicRole } from './d
 import { LatestWindows } from './latest-windows.js';
 import { storeBatch, type DecodedMessage, type StoreOutcome } from './store-batch.js';
 import { ensureTopics } from '../../producer/kafka/topics.js';
+import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
 import { sinkRetrainTopic } from './retrain-records.js';
 
 export interface SinkTopics {
@@ -69,11 +70,13 @@ export interface SinkServiceOptions {
 }
 
 export class SinkService {
-  /** Rejects-never; resolves with the error when the consumer crashed and kafkajs will not restart it. */
+  /** Rejects-never; resolves with the error when the consumer crashed and cannot be restarted (consumer-supervisor.ts). */
   readonly failed: Promise<Error>;
   private failWith!: (error: Error) => void;
   private postgresFailing = false;
   private inGroup = false;
+  private stopping = false;
+  private readonly supervisor: ConsumerSupervisor;
   private readonly latest = new LatestWindows();
   private readonly consumer: Consumer;
   private readonly producer: Producer;
@@ -101,10 +104,20 @@ export class SinkService {
     this.consumer.on(DISCONNECT, () => {
       this.inGroup = false;
     });
-    this.consumer.on(CRASH, ({ payload }) => {
+    this.consumer.on(CRASH, () => {
       this.inGroup = false;
-      options.log.error({ err: options.scrub(payload.error.message), restart: payload.restart }, 'Kafka consumer crashed');
-      if (!payload.restart) this.failWith(payload.error);
+    });
+    this.supervisor = new ConsumerSupervisor(this.consumer, {
+      runConfig: {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.handleBatch(payload),
+      },
+      log: options.log,
+      scrub: options.scrub,
+      isStopping: () => this.stopping,
+      onGiveUp: (error) => this.failWith(error),
     });
   }
 
@@ -117,12 +130,7 @@ export class SinkService {
     // The processor creates the retrain topic too; whoever starts first does (one partition is plenty here).
     await ensureTopics(service.admin, [sinkRetrainTopic(options.topics)], 1, 1);
     await service.consumer.subscribe({ topics: [options.topics.windowMetrics, options.topics.predictions, sinkRetrainTopic(options.topics)], fromBeginning: true });
-    await service.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => service.handleBatch(payload),
-    });
+    await service.supervisor.run();
     options.log.info({ topics: [options.topics.windowMetrics, options.topics.predictions], groupId: options.groupId, codec: options.results?.format ?? 'json' }, 'sink consuming');
     return service;
   }
@@ -145,6 +153,8 @@ export class SinkService {
 
   /** Finish the batch in hand (written and committed), leave the group, disconnect. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.supervisor.stop();
     await this.consumer.disconnect();
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
