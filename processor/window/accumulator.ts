@@ -20,6 +20,7 @@
  * arrival order or merge order.
  */
 import type { Column, Frame } from '../frame.js';
+import { RowIdIndex } from './row-id-index.js';
 import {
   decodeAccumulator,
   encodeAccumulator,
@@ -32,7 +33,7 @@ export type { AccumulatorSchema, TargetKind } from './accumulator-codec.js';
 
 export type LabelOutcome = 'joined' | 'duplicate' | 'unknown';
 
-interface FloatStore { readonly name: string; readonly kind: 'number' | 'timestamp'; data: Float64Array }
+interface FloatStore { readonly name: string; readonly kind: 'number' | 'timestamp'; readonly rowIds?: false; data: Float64Array }
 /**
  * `intern` maps each distinct value to one shared string while the column has
  * few distinct values (categories): decoded records bring a fresh string
@@ -41,8 +42,11 @@ interface FloatStore { readonly name: string; readonly kind: 'number' | 'timesta
  * airport codes. Past MAX_INTERNED distinct values (row ids, free text) the
  * table is dropped and values are stored as they come.
  */
-interface TextStore { readonly name: string; readonly kind: 'string'; data: (string | null)[]; intern: Map<string, string> | null }
-type Store = FloatStore | TextStore;
+interface TextStore { readonly name: string; readonly kind: 'string'; readonly rowIds?: false; data: (string | null)[]; intern: Map<string, string> | null }
+/** Where the row id column sits among the columns; its values live in the accumulator's RowIdIndex. */
+interface RowIdStore { readonly name: string; readonly kind: 'string'; readonly rowIds: true }
+type Store = FloatStore | TextStore | RowIdStore;
+type DataStore = FloatStore | TextStore;
 
 const INITIAL_CAPACITY = 1024;
 const MAX_INTERNED = 4096;
@@ -59,8 +63,8 @@ export class WindowAccumulator {
   private labelled = 0;
   /** Set by takeFrame: the buffers belong to the frame it returned. */
   private released = false;
-  /** row id → row position in the stores. */
-  private readonly positions = new Map<string, number>();
+  /** The row ids: id → row position in the stores, and the ids themselves (row-id-index.ts). */
+  private rowIds = new RowIdIndex();
   private target: Float64Array | (string | null)[];
 
   constructor(readonly schema: AccumulatorSchema) {
@@ -74,7 +78,7 @@ export class WindowAccumulator {
   get labelledCount(): number { return this.labelled; }
 
   has(rowId: string): boolean {
-    return this.positions.has(rowId);
+    return this.rowIds.has(rowId);
   }
 
   /**
@@ -100,15 +104,14 @@ export class WindowAccumulator {
       const rowId = rowIds[row];
       if (rowId === null || rowId === undefined) throw new Error(`row ${row}: column "${this.schema.rowIdColumn}" is missing`);
       if (Number.isNaN(eventTimes[row])) throw new Error(`row ${row}: column "${this.schema.eventTimeColumn}" is missing`);
-      if (this.positions.has(rowId)) continue;
-      this.positions.set(rowId, this.size + kept);
+      if (this.rowIds.add(rowId) === -1) continue;
       accepted[kept++] = row;
     }
     this.duplicateCount += offered - kept;
     if (kept === 0) return 0;
     this.reserve(this.size + kept);
     const rows = accepted.subarray(0, kept);
-    for (const store of stores) copyRows(store, frame.columns.get(store.name)!.values, rows, this.size);
+    for (const store of stores) if (!store.rowIds) copyRows(store, frame.columns.get(store.name)!.values, rows, this.size);
     this.appendTargets(frame.columns.get(this.schema.targetColumn)?.values, rows);
     this.size += kept;
     return kept;
@@ -116,8 +119,8 @@ export class WindowAccumulator {
 
   /** Joins a label to its row. A row keeps its first label; a missing value is not a label. */
   label(rowId: string, value: number | string): LabelOutcome {
-    const position = this.positions.get(rowId);
-    if (position === undefined) return 'unknown';
+    const position = this.rowIds.get(rowId);
+    if (position === -1) return 'unknown';
     if (isMissing(value)) throw new Error(`label for row "${rowId}" is missing`);
     if (!isMissing(this.target[position])) return 'duplicate';
     this.setTarget(position, value);
@@ -137,14 +140,13 @@ export class WindowAccumulator {
     if (theirs.size !== mine.length || mine.some((store) => theirs.get(store.name)?.kind !== store.kind)) {
       throw new Error(`cannot merge windows with different columns: [${describe(mine)}] and [${describe(other.stores)}]`);
     }
-    const otherIds = (theirs.get(this.schema.rowIdColumn) as TextStore).data;
     const accepted = new Int32Array(other.size);
     let kept = 0;
     for (let row = 0; row < other.size; row++) {
-      const rowId = otherIds[row]!;
-      const position = this.positions.get(rowId);
-      if (position === undefined) {
-        this.positions.set(rowId, this.size + kept);
+      const rowId = other.rowIds.idAt(row);
+      const position = this.rowIds.get(rowId);
+      if (position === -1) {
+        this.rowIds.add(rowId);
         accepted[kept++] = row;
         continue;
       }
@@ -155,7 +157,7 @@ export class WindowAccumulator {
     if (kept === 0) return;
     this.reserve(this.size + kept);
     const rows = accepted.subarray(0, kept);
-    for (const store of mine) copyRows(store, theirs.get(store.name)!.data, rows, this.size);
+    for (const store of mine) if (!store.rowIds) copyRows(store, (theirs.get(store.name) as DataStore).data, rows, this.size);
     this.appendTargets(other.target, rows);
     this.size += kept;
   }
@@ -170,7 +172,8 @@ export class WindowAccumulator {
     const order = this.canonicalOrder();
     const columns = new Map<string, Column>();
     for (const store of this.stores ?? []) {
-      const values = store.kind === 'string' ? gatherText(store.data, order) : gatherFloats(store.data, order);
+      const values = store.rowIds ? this.rowIds.ids(order)
+        : store.kind === 'string' ? gatherText(store.data, order) : gatherFloats(store.data, order);
       columns.set(store.name, { kind: store.kind, values } as Column);
     }
     const target = this.target;
@@ -202,6 +205,11 @@ export class WindowAccumulator {
       return data;
     };
     for (const store of this.stores ?? []) {
+      if (store.rowIds) {
+        columns.set(store.name, { kind: 'string', values: this.rowIds.ids(identity ? undefined : order) });
+        this.rowIds = new RowIdIndex();
+        continue;
+      }
       columns.set(store.name, { kind: store.kind, values: take(store.data) } as Column);
       store.data = store.kind === 'string' ? [] : new Float64Array(0);
     }
@@ -210,7 +218,7 @@ export class WindowAccumulator {
     this.released = true;
     this.stores = [];
     this.target = this.schema.targetKind === 'number' ? new Float64Array(0) : [];
-    this.positions.clear();
+    this.rowIds = new RowIdIndex();
     return { rowCount: n, columns };
   }
 
@@ -242,9 +250,11 @@ export class WindowAccumulator {
 
   private parts(): AccumulatorParts {
     const n = this.size;
-    const columns: StoredColumn[] = (this.stores ?? []).map((store) => store.kind === 'string'
-      ? { name: store.name, kind: 'string', values: store.data.slice(0, n) }
-      : { name: store.name, kind: store.kind, values: store.data.subarray(0, n) });
+    const columns: StoredColumn[] = (this.stores ?? []).map((store) => store.rowIds
+      ? { name: store.name, kind: 'string', values: this.rowIds.ids() }
+      : store.kind === 'string'
+        ? { name: store.name, kind: 'string', values: store.data.slice(0, n) }
+        : { name: store.name, kind: store.kind, values: store.data.subarray(0, n) });
     const target = this.target instanceof Float64Array ? this.target.subarray(0, n) : this.target.slice(0, n);
     return { schema: this.schema, rowCount: n, duplicates: this.duplicateCount, columns, target };
   }
@@ -256,11 +266,11 @@ export class WindowAccumulator {
     for (let i = 0; i < n; i++) order[i] = i;
     if (!this.stores || n < 2) return order;
     const times = (this.stores.find((s) => s.name === this.schema.eventTimeColumn) as FloatStore).data;
-    const ids = (this.stores.find((s) => s.name === this.schema.rowIdColumn) as TextStore).data as string[];
+    const ids = this.rowIds;
     const compare = (a: number, b: number): number => {
       const dt = times[a]! - times[b]!;
       if (dt !== 0) return dt;
-      return ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0;
+      return ids.compare(a, b);
     };
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) sorted = compare(i - 1, i) < 0;
@@ -281,7 +291,8 @@ export class WindowAccumulator {
     const stores: Store[] = [];
     for (const [name, column] of frame.columns) {
       if (name === targetColumn) continue;
-      stores.push(column.kind === 'string' ? textStore(name, name !== rowIdColumn) : { name, kind: column.kind, data: new Float64Array(0) });
+      if (name === rowIdColumn) stores.push({ name, kind: 'string', rowIds: true });
+      else stores.push(column.kind === 'string' ? textStore(name, true) : { name, kind: column.kind, data: new Float64Array(0) });
     }
     return stores;
   }
@@ -351,7 +362,7 @@ export class WindowAccumulator {
  * checks it, merge builds it so), so first-to-last spanning n − 1 means a
  * contiguous run: one memcpy.
  */
-function copyRows(store: Store, source: ArrayLike<number | string | null>, rows: Int32Array, base: number): void {
+function copyRows(store: DataStore, source: ArrayLike<number | string | null>, rows: Int32Array, base: number): void {
   const n = rows.length;
   const run = rows[n - 1]! - rows[0]! === n - 1;
   if (store.kind === 'string') {
@@ -407,6 +418,7 @@ function textStore(name: string, interned: boolean): TextStore {
 }
 
 function emptyStoreLike(store: Store): Store {
+  if (store.rowIds) return store;
   return store.kind === 'string' ? textStore(store.name, store.intern !== null) : { name: store.name, kind: store.kind, data: new Float64Array(0) };
 }
 
