@@ -12,7 +12,7 @@
  * `--rows` rows in total (at least 3 batches) after one warm-up batch; the
  * figure is the median time per batch, the three measurements taking turns. Both sides use one onnxruntime thread
  * (the machine has 2 cores shared with other work). The runner splits a batch
- * into runs of 8,192 rows (its default batchSize); the bare session runs the
+ * into runs of 1,024 rows (its default batchSize); the bare session runs the
  * whole batch at once, so at 50,000 rows the ratio includes that split.
  */
 import { existsSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * One window of 1M rows × 10 features through the real pipeline, in bounded memory.
  *
- *   npx tsx bench/memory/window-1m.ts [--rows 1000000] [--batch 5000] [--reference 50000] [--model-batch 8192] [--json out.json]
+ *   npx tsx bench/memory/window-1m.ts [--rows 1000000] [--batch 5000] [--reference 50000] [--model-batch 1024] [--json out.json]
  *
  * Synthetic flights-like rows (bench/memory/synthetic.ts: 7 numerical, 3
  * categorical features, fresh string objects per value as a decoder makes
@@ -31,7 +31,7 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     batch: { type: 'string', default: '5000' },
     reference: { type: 'string', default: '50000' },
-    'model-batch': { type: 'string', default: '8192' },
+    'model-batch': { type: 'string', default: '1024' },
     json: { type: 'string' },
   },
 });
