@@ -14,11 +14,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { Kafka, Partitioners, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UsageError } from '../../cli/errors.js';
 import { readSecret } from '../../cli/secrets.js';
 import { kafkaLogCreator, kafkaLogLevelOf } from './kafka-log.js';
+import { javaCompatiblePartitioner } from './partitioner.js';
 
 export const DEFAULT_BROKERS = '127.0.0.1:19092';
 export const DEFAULT_CLIENT_ID = 'driftwatch';
@@ -106,8 +107,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new Kafka(kafkaConfig(settings, logger));
 }
 
-/** The Java client's murmur2 partitioner: the same key lands on the same partition in every client. */
-export const keyPartitioner = Partitioners.DefaultPartitioner;
+/** The Java client's murmur2 partitioner: the same key lands on the same partition in every client (partitioner.ts). */
+export const keyPartitioner = javaCompatiblePartitioner;
 
 /** Where we connect, for error messages (no credentials). */
 export function describeBrokers(settings: KafkaSettings): string {
