@@ -147,18 +147,24 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
   };
 }
 
-/** The window's scored rows with their ground truth so far, for the predictions table. */
-export function predictionsOf(output: WindowOutput, spec: MonitorSpec, config: Config): PredictionRecord[] {
+/**
+ * The window's scored rows with their ground truth so far, for the predictions
+ * table: rows [start, end) of the fired frame (default all), so a large
+ * window can be published a slice at a time.
+ */
+export function predictionsOf(output: WindowOutput, spec: MonitorSpec, config: Config, start = 0, end = output.fire.frame.rowCount): PredictionRecord[] {
   const { frame } = output.fire;
   const rowIds = requireColumn(frame, config.columns.row_id).values as (string | null)[];
   const eventTimes = requireColumn(frame, config.columns.event_time).values as Float64Array;
   const predictions = requireColumn(frame, spec.predictionColumn).values as Float64Array;
   const target = requireColumn(frame, spec.targetColumn).values;
-  const records: PredictionRecord[] = new Array(frame.rowCount);
-  for (let i = 0; i < frame.rowCount; i++) {
+  const from = Math.max(0, start);
+  const to = Math.min(end, frame.rowCount);
+  const records: PredictionRecord[] = new Array(Math.max(0, to - from));
+  for (let i = from; i < to; i++) {
     const t = target[i];
     const numericTarget = typeof t === 'number' ? (Number.isNaN(t) ? null : t) : t === null || t === undefined ? null : Number(t);
-    records[i] = {
+    records[i - from] = {
       model: spec.model,
       rowId: rowIds[i]!,
       eventTime: eventTimes[i]!,

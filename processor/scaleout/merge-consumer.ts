@@ -23,11 +23,11 @@ import type { Config } from '../../cli/config.js';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
 import type { PipelineMetrics } from '../../sink/metrics/pipeline-metrics.js';
-import { predictionsOf } from '../embedded-run.js';
 import type { WindowOutput } from '../pipeline.js';
 import type { ResultsCodec } from '../results-codec.js';
 import { computeWindowMetrics, type MonitorSpec, type ReferenceProfiles } from '../window-metrics.js';
-import { predictionMessages, windowMetricsMessages } from '../service/output-messages.js';
+import { windowMetricsMessages } from '../service/output-messages.js';
+import { sendInSlices, sendPredictions, type TopicMessages } from '../service/publish-results.js';
 import { closedMessage, decodePartialsMessage } from './partial-messages.js';
 import { PartitionMerge, type MergeBounds, type MergedFire } from './partition-merge.js';
 
@@ -174,12 +174,13 @@ export class MergeConsumer {
     const firedAt = performance.now();
     const outputs = fires.map((fire) => this.outputOf(fire));
     const windows = outputs.map((output) => output.metrics);
-    const predictions = outputs.flatMap((output) => predictionsOf(output, this.options.spec, this.options.config));
-    const topicMessages: { topic: string; messages: Message[] }[] = [];
+    const topicMessages: TopicMessages = [];
     if (windows.length > 0) topicMessages.push({ topic: topics['window-metrics'], messages: await windowMetricsMessages(this.options.results, windows) });
-    if (predictions.length > 0) topicMessages.push({ topic: topics.predictions, messages: await predictionMessages(this.options.results, predictions) });
-    if (closed.length > 0) topicMessages.push({ topic: partialsTopic, messages: closed.map((c) => ({ ...closedMessage(c.model, c.windowStart), partition })) });
-    if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1 });
+    const send = (slice: TopicMessages) => producer.sendBatch({ topicMessages: slice, acks: -1 });
+    await sendInSlices(send, topicMessages);
+    await sendPredictions(send, { topic: topics.predictions, results: this.options.results, outputs, spec: this.options.spec, config: this.options.config });
+    // "Closed" markers last: a merge that re-reads the topic skips a closed window, so the marker must follow everything it published.
+    if (closed.length > 0) await send([{ topic: partialsTopic, messages: closed.map((c) => ({ ...closedMessage(c.model, c.windowStart), partition })) }]);
     for (const output of outputs) {
       metrics.recordWindow(output.metrics);
       metrics.windowCloseLatency.observe({ model: output.metrics.model }, (performance.now() - firedAt) / 1000);

@@ -27,7 +27,6 @@ import { jsonCodec } from '../../producer/codec/json.js';
 import { createReplayProducer } from '../../producer/kafka/replay-producer.js';
 import { ensureTopics, type TopicNames } from '../../producer/kafka/topics.js';
 import type { PipelineMetrics } from '../../sink/metrics/pipeline-metrics.js';
-import { predictionsOf } from '../embedded-run.js';
 import type { ModelRunner } from '../model/types.js';
 import type { MonitoringPipeline, WindowOutput } from '../pipeline.js';
 import { resultsCodecOf, type ResultsCodec } from '../results-codec.js';
@@ -36,7 +35,8 @@ import { BatchHandler } from './batch-handler.js';
 import { ConsumerLag } from './consumer-lag.js';
 import { decodeRetry } from './decode-retry.js';
 import { LabelProgress } from './label-progress.js';
-import { predictionMessages, windowMetricsMessages } from './output-messages.js';
+import { windowMetricsMessages } from './output-messages.js';
+import { sendInSlices, sendPredictions, type TopicMessages } from './publish-results.js';
 import { featureLayoutOf, pipelineOf, targetLayoutOf } from './pipeline-config.js';
 import { RetrainSignal } from '../retrain/retrain-signal.js';
 import { throughOutages } from '../../producer/kafka/broker-outage.js';
@@ -292,9 +292,7 @@ export class ProcessorService {
     const firedAt = performance.now();
     const outbox = this.handler.outbox;
     const windows = outputs.map((output) => output.metrics);
-    const predictions = outputs.flatMap((output) => predictionsOf(output, this.spec, config));
     for (const message of await windowMetricsMessages(this.results, windows)) outbox.add(topics['window-metrics'], message);
-    for (const message of await predictionMessages(this.results, predictions)) outbox.add(topics.predictions, message);
     for (const window of windows) {
       const retrain = this.retrain.messageFor(window);
       if (retrain) outbox.add(this.retrain.topic, retrain);
@@ -303,10 +301,9 @@ export class ProcessorService {
     // duplicate); anything else still fails the batch and the process restarts.
     const onRetry = (error: unknown, attempt: number, delayMs: number) =>
       this.options.logger.warn({ err: error, attempt, retryInMs: delayMs }, 'Kafka unavailable; retrying the publish/commit');
-    if (outbox.size > 0) {
-      const topicMessages = outbox.drain();
-      await throughOutages(() => this.producer.sendBatch({ topicMessages, acks: -1 }), { onRetry });
-    }
+    const send = (topicMessages: TopicMessages) => throughOutages(() => this.producer.sendBatch({ topicMessages, acks: -1 }), { onRetry });
+    await sendInSlices(send, outbox.drain());
+    await sendPredictions(send, { topic: topics.predictions, results: this.results, outputs, spec: this.spec, config });
     for (const output of outputs) {
       metrics.recordWindow(output.metrics);
       metrics.windowCloseLatency.observe({ model: output.metrics.model }, (performance.now() - firedAt) / 1000);
