@@ -10,6 +10,7 @@ import { concatFrames, requireColumn, type Frame } from './frame.js';
 import type { ModelRunner } from './model/types.js';
 import type { WindowOutput } from './pipeline.js';
 import { pipelineOf } from './pipeline-config.js';
+import { rowIdRange } from './window/lazy-row-ids.js';
 import { EpisodeTracker } from './retrain/episode-tracker.js';
 import type { RetrainRequest } from './retrain/request.js';
 import type { PredictionRecord, WindowMetrics } from './results.js';
@@ -154,19 +155,20 @@ export async function runEmbedded(input: EmbeddedRunInput): Promise<EmbeddedRunS
  */
 export function predictionsOf(output: WindowOutput, spec: MonitorSpec, config: Config, start = 0, end = output.fire.frame.rowCount): PredictionRecord[] {
   const { frame } = output.fire;
-  const rowIds = requireColumn(frame, config.columns.row_id).values as (string | null)[];
   const eventTimes = requireColumn(frame, config.columns.event_time).values as Float64Array;
   const predictions = requireColumn(frame, spec.predictionColumn).values as Float64Array;
   const target = requireColumn(frame, spec.targetColumn).values;
   const from = Math.max(0, start);
   const to = Math.min(end, frame.rowCount);
+  // A slice of the ids only: a fired window builds its row id column lazily (window/lazy-row-ids.ts).
+  const rowIds = rowIdRange(frame.columns, config.columns.row_id, from, to);
   const records: PredictionRecord[] = new Array(Math.max(0, to - from));
   for (let i = from; i < to; i++) {
     const t = target[i];
     const numericTarget = typeof t === 'number' ? (Number.isNaN(t) ? null : t) : t === null || t === undefined ? null : Number(t);
     records[i - from] = {
       model: spec.model,
-      rowId: rowIds[i]!,
+      rowId: rowIds[i - from]!,
       eventTime: eventTimes[i]!,
       windowStart: output.fire.windowStart,
       prediction: predictions[i]!,

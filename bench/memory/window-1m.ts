@@ -1,7 +1,7 @@
 /**
  * One window of 1M rows × 10 features through the real pipeline, in bounded memory.
  *
- *   npx tsx bench/memory/window-1m.ts [--rows 1000000] [--batch 5000] [--reference 50000] [--model-batch 1024] [--json out.json]
+ *   npx tsx bench/memory/window-1m.ts [--rows 1000000] [--batch 5000] [--reference 50000] [--model-batch 1024] [--revision] [--json out.json]
  *
  * Synthetic flights-like rows (bench/memory/synthetic.ts: 7 numerical, 3
  * categorical features, fresh string objects per value as a decoder makes
@@ -11,6 +11,12 @@
  * finish() fires the one window: toFrame + computeWindowMetrics against
  * reference profiles of 50k rows. Prints RSS after every step, the peak
  * sampled every 50 ms, and the kernel's VmHWM; target < 400 MB.
+ *
+ * --revision: the last batch's labels are held back (label timeout 1 day) and
+ * one row of the next day moves the watermark past the window's end, so the
+ * window fires a first, non-final revision — `toFrame`, which copies the
+ * window's columns, as a processor does when labels are still due — before
+ * finish() fires it for good.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +38,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '5000' },
     reference: { type: 'string', default: '50000' },
     'model-batch': { type: 'string', default: '1024' },
+    revision: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -80,7 +87,7 @@ const pipeline = new MonitoringPipeline({
   model,
   eventTimeColumn: 'event_time',
   rowIdColumn: 'row_id',
-  window: { size: DAY, maxOutOfOrderness: 300_000, allowedLateness: 0, idleTimeout: 60_000, labelTimeout: 0 },
+  window: { size: DAY, maxOutOfOrderness: 300_000, allowedLateness: 0, idleTimeout: 60_000, labelTimeout: args.revision ? DAY : 0 },
 });
 
 // Rows spread evenly over one day: all of them land in one window.
@@ -93,14 +100,23 @@ await timed(`feed ${rows.toLocaleString()} rows (batches of ${batchSize})`, asyn
     const { features: featureFrame, rowIds, targets } = splitTarget(frame);
     const result = await pipeline.addFeatures(0, featureFrame, { now: Date.now() });
     fed += result.accepted;
-    pipeline.addTargets(0, rowIds, targets);
+    const lastBatch = start + batchSize >= rows;
+    if (!(args.revision && lastBatch)) pipeline.addTargets(0, rowIds, targets);
     if (pipeline.advance(Date.now()).length > 0) throw new Error('the window fired before its end');
     if (batch % 20 === 0) memory.sample();
   }
 });
 if (fed !== rows) throw new Error(`accepted ${fed} of ${rows} rows`);
 
-const outputs = await timed('finish: toFrame + computeWindowMetrics', () => pipeline.finish());
+if (args.revision) {
+  const revisions = await timed('revision fire: toFrame (a copy) + computeWindowMetrics', async () => {
+    const next = syntheticFrame({ rows: 1, seed: 99, startTime: windowStart + DAY + 600_000, stepMs: 1, shift: 0.3, withTarget: true });
+    await pipeline.addFeatures(0, splitTarget(next).features, { now: Date.now() });
+    return pipeline.advance(Date.now());
+  });
+  if (revisions.length !== 1 || revisions[0]!.fire.final) throw new Error(`expected one non-final revision, got ${revisions.length}`);
+}
+const outputs = (await timed('finish: takeFrame + computeWindowMetrics', () => pipeline.finish())).filter((output) => output.fire.windowStart === windowStart);
 if (outputs.length !== 1) throw new Error(`expected one window, got ${outputs.length}`);
 const [output] = outputs;
 const metrics = output!.metrics;

@@ -39,67 +39,63 @@ export function regressionQuality(target: ArrayLike<number>, prediction: ArrayLi
   if (target.length !== prediction.length) {
     throw new Error(`regression quality: target has ${target.length} rows but prediction has ${prediction.length}`);
   }
-  // Typed arrays, filled in place: a million-row window costs 3 × 8 MB here, not boxed growing arrays.
-  const targets = new Float64Array(target.length);
-  const errors = new Float64Array(target.length);
+  // Two passes over the inputs and no copies (a million-row window would
+  // otherwise allocate 24 MB here). Sums run in row order, as a copy-then-sum would.
+  const usable = (i: number) => Number.isFinite(target[i]!) && Number.isFinite(prediction[i]!);
   let n = 0;
-  for (let i = 0; i < target.length; i++) {
-    const t = target[i]!;
-    const p = prediction[i]!;
-    if (Number.isFinite(t) && Number.isFinite(p)) {
-      targets[n] = t;
-      errors[n++] = p - t;
-    }
-  }
-  const usableTargets = targets.subarray(0, n);
-  const usableErrors = errors.subarray(0, n);
-  const absErrors = usableErrors.map(Math.abs);
+  let errorSum = 0;
+  let absErrorSum = 0;
+  let targetSum = 0;
   let squaredErrors = 0;
-  let maxAbsError = n > 0 ? -Infinity : NaN;
+  let maxAbsError = -Infinity;
   let mapeSum = 0;
-  for (let i = 0; i < n; i++) {
-    const e = usableErrors[i]!;
-    const a = absErrors[i]!;
-    const t = usableTargets[i]!;
+  for (let i = 0; i < target.length; i++) {
+    if (!usable(i)) continue;
+    const t = target[i]!;
+    const e = prediction[i]! - t;
+    const a = Math.abs(e);
+    n++;
+    errorSum += e;
+    absErrorSum += a;
+    targetSum += t;
     squaredErrors += e * e;
     if (a > maxAbsError) maxAbsError = a;
     mapeSum += Math.abs(t) > MAPE_EPSILON ? a / Math.max(t, MAPE_EPSILON) : MAPE_NEAR_ZERO_TERM;
   }
+  if (n === 0) {
+    return { count: 0, mean_error: NaN, error_std: NaN, mae: NaN, abs_error_std: NaN, abs_error_max: NaN, rmse: NaN, r2: NaN, mape: NaN };
+  }
+  const meanError = errorSum / n;
+  const meanAbsError = absErrorSum / n;
+  const meanTarget = targetSum / n;
+  let errorSquares = 0;
+  let absErrorSquares = 0;
+  let totalSquares = 0;
+  for (let i = 0; i < target.length; i++) {
+    if (!usable(i)) continue;
+    const t = target[i]!;
+    const e = prediction[i]! - t;
+    errorSquares += (e - meanError) * (e - meanError);
+    absErrorSquares += (Math.abs(e) - meanAbsError) * (Math.abs(e) - meanAbsError);
+    totalSquares += (t - meanTarget) * (t - meanTarget);
+  }
   return {
     count: n,
-    mean_error: mean(usableErrors),
-    error_std: sampleStd(usableErrors),
-    mae: mean(absErrors),
-    abs_error_std: sampleStd(absErrors),
+    mean_error: meanError,
+    // Standard deviations with ddof 1 (two-pass, as numpy); NaN below 2 values.
+    error_std: n < 2 ? NaN : Math.sqrt(errorSquares / (n - 1)),
+    mae: meanAbsError,
+    abs_error_std: n < 2 ? NaN : Math.sqrt(absErrorSquares / (n - 1)),
     abs_error_max: maxAbsError,
-    rmse: n > 0 ? Math.sqrt(squaredErrors / n) : NaN,
-    r2: rSquared(usableTargets, squaredErrors),
-    mape: n > 0 ? 100 * (mapeSum / n) : NaN,
+    rmse: Math.sqrt(squaredErrors / n),
+    r2: rSquared(n, totalSquares, squaredErrors),
+    mape: 100 * (mapeSum / n),
   };
 }
 
-function mean(values: Float64Array): number {
-  if (values.length === 0) return NaN;
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
-}
-
-/** Standard deviation with ddof 1 (two-pass, as numpy); NaN below 2 values. */
-function sampleStd(values: Float64Array): number {
-  if (values.length < 2) return NaN;
-  const m = mean(values);
-  let squares = 0;
-  for (const v of values) squares += (v - m) * (v - m);
-  return Math.sqrt(squares / (values.length - 1));
-}
-
-/** scikit-learn's r2_score (force_finite=True) from the targets and Σerror². */
-function rSquared(targets: Float64Array, squaredErrors: number): number {
-  if (targets.length < 2) return NaN;
-  const m = mean(targets);
-  let totalSquares = 0;
-  for (const t of targets) totalSquares += (t - m) * (t - m);
+/** scikit-learn's r2_score (force_finite=True) from Σ(target − mean)² and Σerror². */
+function rSquared(n: number, totalSquares: number, squaredErrors: number): number {
+  if (n < 2) return NaN;
   if (totalSquares === 0) return squaredErrors === 0 ? 1 : 0;
   return 1 - squaredErrors / totalSquares;
 }

@@ -2,8 +2,9 @@
  * The state of one window: a mergeable, columnar accumulator (DESIGN core idea 2).
  *
  * Rows are stored column by column — Float64Arrays that grow by doubling for
- * numbers and timestamps, plain arrays for text — so a million-row window is a
- * handful of buffers, not a million objects. The ground-truth column is kept
+ * numbers and timestamps, 16-bit dictionary codes for categorical text
+ * (text-column.ts), the row ids in one compact index (row-id-index.ts) — so a
+ * million-row window is a handful of buffers, not a million objects. The ground-truth column is kept
  * apart: it is filled in by row id as labels arrive (a frame may also carry it,
  * then its non-missing values count as labels).
  *
@@ -21,6 +22,8 @@
  */
 import type { Column, Frame } from '../frame.js';
 import { RowIdIndex } from './row-id-index.js';
+import { TextColumn } from './text-column.js';
+import { LazyRowIdColumns } from './lazy-row-ids.js';
 import {
   decodeAccumulator,
   encodeAccumulator,
@@ -34,22 +37,14 @@ export type { AccumulatorSchema, TargetKind } from './accumulator-codec.js';
 export type LabelOutcome = 'joined' | 'duplicate' | 'unknown';
 
 interface FloatStore { readonly name: string; readonly kind: 'number' | 'timestamp'; readonly rowIds?: false; data: Float64Array }
-/**
- * `intern` maps each distinct value to one shared string while the column has
- * few distinct values (categories): decoded records bring a fresh string
- * object per value (24+ bytes each), so a million-row window of three
- * categorical columns would otherwise hold three million copies of ~200
- * airport codes. Past MAX_INTERNED distinct values (row ids, free text) the
- * table is dropped and values are stored as they come.
- */
-interface TextStore { readonly name: string; readonly kind: 'string'; readonly rowIds?: false; data: (string | null)[]; intern: Map<string, string> | null }
 /** Where the row id column sits among the columns; its values live in the accumulator's RowIdIndex. */
 interface RowIdStore { readonly name: string; readonly kind: 'string'; readonly rowIds: true }
-type Store = FloatStore | TextStore | RowIdStore;
-type DataStore = FloatStore | TextStore;
+/** Text columns: codes into a dictionary while they are categorical (text-column.ts). */
+type Store = FloatStore | TextColumn | RowIdStore;
+/** The row id column's place in a frame until LazyRowIdColumns builds it. */
+const ROW_IDS_LATER: string[] = [];
 
 const INITIAL_CAPACITY = 1024;
-const MAX_INTERNED = 4096;
 
 function isMissing(value: number | string | null | undefined): boolean {
   return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
@@ -111,7 +106,7 @@ export class WindowAccumulator {
     if (kept === 0) return 0;
     this.reserve(this.size + kept);
     const rows = accepted.subarray(0, kept);
-    for (const store of stores) if (!store.rowIds) copyRows(store, frame.columns.get(store.name)!.values, rows, this.size);
+    for (const store of stores) copyRows(store, frame.columns.get(store.name)!.values, rows, this.size);
     this.appendTargets(frame.columns.get(this.schema.targetColumn)?.values, rows);
     this.size += kept;
     return kept;
@@ -157,7 +152,11 @@ export class WindowAccumulator {
     if (kept === 0) return;
     this.reserve(this.size + kept);
     const rows = accepted.subarray(0, kept);
-    for (const store of mine) if (!store.rowIds) copyRows(store, (theirs.get(store.name) as DataStore).data, rows, this.size);
+    for (const store of mine) {
+      const source = theirs.get(store.name)!;
+      if (source.rowIds) continue;
+      copyRows(store, source.kind === 'string' ? source.values(other.size) : source.data, rows, this.size);
+    }
     this.appendTargets(other.target, rows);
     this.size += kept;
   }
@@ -172,15 +171,16 @@ export class WindowAccumulator {
     const order = this.canonicalOrder();
     const columns = new Map<string, Column>();
     for (const store of this.stores ?? []) {
-      const values = store.rowIds ? this.rowIds.ids(order)
-        : store.kind === 'string' ? gatherText(store.data, order) : gatherFloats(store.data, order);
+      const values = store.rowIds ? ROW_IDS_LATER
+        : store.kind === 'string' ? store.gather(order) : gatherFloats(store.data, order);
       columns.set(store.name, { kind: store.kind, values } as Column);
     }
     const target = this.target;
     columns.set(this.schema.targetColumn, target instanceof Float64Array
       ? { kind: 'number', values: gatherFloats(target, order) }
       : { kind: 'string', values: gatherText(target, order) });
-    return { rowCount: this.size, columns };
+    // Row ids are immutable once added, so the live index serves later reads even as the window grows.
+    return { rowCount: this.size, columns: new LazyRowIdColumns(columns, this.schema.rowIdColumn, this.rowIds, order) };
   }
 
   /**
@@ -206,20 +206,25 @@ export class WindowAccumulator {
     };
     for (const store of this.stores ?? []) {
       if (store.rowIds) {
-        columns.set(store.name, { kind: 'string', values: this.rowIds.ids(identity ? undefined : order) });
-        this.rowIds = new RowIdIndex();
+        columns.set(store.name, { kind: 'string', values: ROW_IDS_LATER });
+        continue;
+      }
+      if (store.kind === 'string') {
+        columns.set(store.name, { kind: 'string', values: identity ? store.values(n) : store.gather(order) });
+        store.release();
         continue;
       }
       columns.set(store.name, { kind: store.kind, values: take(store.data) } as Column);
-      store.data = store.kind === 'string' ? [] : new Float64Array(0);
+      store.data = new Float64Array(0);
     }
     const target = take(this.target);
     columns.set(this.schema.targetColumn, target instanceof Float64Array ? { kind: 'number', values: target } : { kind: 'string', values: target });
+    const frameColumns = new LazyRowIdColumns(columns, this.schema.rowIdColumn, this.rowIds, identity ? undefined : order);
     this.released = true;
     this.stores = [];
     this.target = this.schema.targetKind === 'number' ? new Float64Array(0) : [];
     this.rowIds = new RowIdIndex();
-    return { rowCount: n, columns };
+    return { rowCount: n, columns: frameColumns };
   }
 
   serialize(): string {
@@ -253,7 +258,7 @@ export class WindowAccumulator {
     const columns: StoredColumn[] = (this.stores ?? []).map((store) => store.rowIds
       ? { name: store.name, kind: 'string', values: this.rowIds.ids() }
       : store.kind === 'string'
-        ? { name: store.name, kind: 'string', values: store.data.slice(0, n) }
+        ? { name: store.name, kind: 'string', values: store.values(n) }
         : { name: store.name, kind: store.kind, values: store.data.subarray(0, n) });
     const target = this.target instanceof Float64Array ? this.target.subarray(0, n) : this.target.slice(0, n);
     return { schema: this.schema, rowCount: n, duplicates: this.duplicateCount, columns, target };
@@ -292,7 +297,7 @@ export class WindowAccumulator {
     for (const [name, column] of frame.columns) {
       if (name === targetColumn) continue;
       if (name === rowIdColumn) stores.push({ name, kind: 'string', rowIds: true });
-      else stores.push(column.kind === 'string' ? textStore(name, true) : { name, kind: column.kind, data: new Float64Array(0) });
+      else stores.push(column.kind === 'string' ? new TextColumn(name) : { name, kind: column.kind, data: new Float64Array(0) });
     }
     return stores;
   }
@@ -319,7 +324,11 @@ export class WindowAccumulator {
     if (rows <= this.capacity) return;
     let capacity = Math.max(this.capacity, INITIAL_CAPACITY);
     while (capacity < rows) capacity *= 2;
-    for (const store of this.stores!) if (store.kind !== 'string') store.data = grow(store.data, capacity, this.size);
+    for (const store of this.stores!) {
+      if (store.rowIds) continue;
+      if (store.kind === 'string') store.reserve(capacity, this.size);
+      else store.data = grow(store.data, capacity, this.size);
+    }
     if (this.target instanceof Float64Array) this.target = grow(this.target, capacity, this.size, NaN);
     this.capacity = capacity;
   }
@@ -362,33 +371,14 @@ export class WindowAccumulator {
  * checks it, merge builds it so), so first-to-last spanning n − 1 means a
  * contiguous run: one memcpy.
  */
-function copyRows(store: DataStore, source: ArrayLike<number | string | null>, rows: Int32Array, base: number): void {
-  const n = rows.length;
-  const run = rows[n - 1]! - rows[0]! === n - 1;
+function copyRows(store: Store, source: ArrayLike<number | string | null>, rows: Int32Array, base: number): void {
+  if (store.rowIds) return; // the RowIdIndex took them
   if (store.kind === 'string') {
-    const data = store.data;
-    const text = source as ArrayLike<string | null>;
-    const intern = store.intern;
-    if (!intern) {
-      for (let k = 0; k < n; k++) data[base + k] = text[rows[k]!]!;
-      return;
-    }
-    for (let k = 0; k < n; k++) {
-      const value = text[rows[k]!]!;
-      if (value === null) {
-        data[base + k] = null;
-        continue;
-      }
-      let shared = intern.get(value);
-      if (shared === undefined) {
-        intern.set(value, value);
-        shared = value;
-      }
-      data[base + k] = shared;
-    }
-    if (intern.size > MAX_INTERNED) store.intern = null;
+    store.append(source as ArrayLike<string | null>, rows, base);
     return;
   }
+  const n = rows.length;
+  const run = rows[n - 1]! - rows[0]! === n - 1;
   const numbers = source as Float64Array;
   if (run) store.data.set(numbers.subarray(rows[0]!, rows[0]! + n), base);
   else for (let k = 0; k < n; k++) store.data[base + k] = numbers[rows[k]!]!;
@@ -413,13 +403,9 @@ function gatherText(data: (string | null)[], order: Uint32Array): (string | null
   return out;
 }
 
-function textStore(name: string, interned: boolean): TextStore {
-  return { name, kind: 'string', data: [], intern: interned ? new Map() : null };
-}
-
 function emptyStoreLike(store: Store): Store {
   if (store.rowIds) return store;
-  return store.kind === 'string' ? textStore(store.name, store.intern !== null) : { name: store.name, kind: store.kind, data: new Float64Array(0) };
+  return store.kind === 'string' ? new TextColumn(store.name) : { name: store.name, kind: store.kind, data: new Float64Array(0) };
 }
 
 function isIdentity(order: Uint32Array): boolean {
