@@ -2,15 +2,19 @@
  * `npm run bench`: every benchmark, each in its own process (so each one's
  * peak memory is its own), then one summary table.
  *
- *   npx tsx bench/run-all.ts [--quick] [--only drift,memory,approx,inference]
+ *   npx tsx bench/run-all.ts [--quick] [--only drift,memory,approx,inference,partitioner,kafka-e2e,scale-out]
  *
  * --quick: about a minute — the drift bench on one size pair (skipped without
  * the Python venv), the memory bench on 200k rows, the sketch error on 100k
- * rows, inference over 50k rows per batch size. Full figures and the
+ * rows, inference over 50k rows per batch size, the Kafka benches skipped
+ * (they need minutes: produce, then consume, 1M rows). The Kafka benches are
+ * skipped too when no broker answers at KAFKA_BROKERS (default
+ * 127.0.0.1:19092, `npm run kafka:start`). Full figures and the
  * machine they were taken on: bench/README.md. Each bench's own table is
  * printed as it runs; machine-readable results go to bench/out/latest.json.
  */
 import { spawnSync } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +43,9 @@ interface Bench {
 }
 
 const outFile = (name: string): string => join(benchOut, `${name}.json`);
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+const kafkaSkip = quick ? 'not in --quick (minutes of produce and consume)'
+  : (await reachable(brokers)) ? undefined : `no Kafka broker answers at ${brokers} (npm run kafka:start)`;
 const benches: Bench[] = [
   {
     name: 'drift',
@@ -64,6 +71,26 @@ const benches: Bench[] = [
     script: 'bench/inference/bench.ts',
     args: [...(quick ? ['--rows', '50000'] : []), '--json', outFile('inference')],
     json: outFile('inference'),
+  },
+  {
+    name: 'partitioner',
+    script: 'bench/kafka/partitioner.ts',
+    args: [...(quick ? ['--keys', '200000'] : []), '--json', outFile('partitioner')],
+    json: outFile('partitioner'),
+  },
+  {
+    name: 'kafka-e2e',
+    script: 'bench/kafka/end-to-end.ts',
+    args: ['--json', outFile('kafka-e2e')],
+    json: outFile('kafka-e2e'),
+    skip: kafkaSkip,
+  },
+  {
+    name: 'scale-out',
+    script: 'bench/kafka/scale-out.ts',
+    args: ['--json', outFile('scale-out')],
+    json: outFile('scale-out'),
+    skip: kafkaSkip,
   },
 ];
 
@@ -118,7 +145,32 @@ function headline(name: string, results: unknown): string {
       const rows = results as { rows: number; rawMs: number; addFeaturesMs: number }[];
       return rows.map((r) => `${r.rows}: addFeatures/raw ${(r.addFeaturesMs / r.rawMs).toFixed(2)}`).join('; ');
     }
+    case 'partitioner': {
+      const r = results as { speedUp: number };
+      return `key partitioner ${r.speedUp.toFixed(1)}× kafkajs' (same partitions)`;
+    }
+    case 'kafka-e2e': {
+      const r = results as { bare: { rowsPerSecond: number }; processors: Record<string, { rowsPerSecond: number; ratio: number; peakRssMB: number }> };
+      return Object.entries(r.processors).map(([mode, p]) => `${mode}: ${p.rowsPerSecond.toFixed(0)} rows/s, ${p.ratio.toFixed(2)} of bare kafkajs (${r.bare.rowsPerSecond.toFixed(0)}), peak ${p.peakRssMB.toFixed(0)} MB`).join('; ');
+    }
+    case 'scale-out': {
+      const rows = (results as { results: { instances: number; rowsPerSecond: number }[] }).results;
+      const one = rows.find((r) => r.instances === 1)?.rowsPerSecond;
+      return rows.map((r) => `${r.instances}: ${r.rowsPerSecond.toFixed(0)} rows/s${one ? ` (${(r.rowsPerSecond / one).toFixed(2)}×)` : ''}`).join('; ');
+    }
     default:
       return '';
   }
+}
+
+/** Whether the first broker accepts a TCP connection within 2 s. */
+function reachable(list: string): Promise<boolean> {
+  const [host, port] = list.split(',')[0]!.trim().split(':');
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port: Number(port) });
+    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }

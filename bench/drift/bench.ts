@@ -70,11 +70,15 @@ const { values: args } = parseArgs({
   },
 });
 
+// Window sizes 1k to 1M (the issue's range) against both reference sizes.
 const ALL_PAIRS: [string, string][] = [
   ['reference_5k', 'current_10k'],
+  ['reference_5k', 'current_1k'],
   ['reference_5k', 'current_100k'],
+  ['reference_50k', 'current_1k'],
   ['reference_50k', 'current_10k'],
   ['reference_50k', 'current_100k'],
+  ['reference_50k', 'current_1m'],
 ];
 const pairs = args.quick ? ALL_PAIRS.slice(0, 1) : ALL_PAIRS;
 const pathOf = (name: string): string => join(dataDir, `${name}.parquet`);

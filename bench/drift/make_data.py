@@ -1,6 +1,6 @@
 """Benchmark data for `npm run bench:drift`: 25 feature columns (20 numerical,
-5 categorical), reference sets of 5k and 50k rows, current sets of 10k and
-100k rows, mild drift in some columns. Written to bench/out/drift/ (gitignored).
+5 categorical), reference sets of 5k and 50k rows, current windows of 1k, 10k,
+100k and 1M rows, mild drift in some columns. Written to bench/out/drift/ (gitignored).
 
     .venv/bin/python bench/drift/make_data.py
 
@@ -15,7 +15,7 @@ import pandas as pd
 
 OUT_DIR = os.path.join(os.path.dirname(__file__), "..", "out", "drift")
 REFERENCE_ROWS = {"5k": 5_000, "50k": 50_000}
-CURRENT_ROWS = {"10k": 10_000, "100k": 100_000}
+CURRENT_ROWS = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 # Numerical columns whose current distribution shifts, by how much (in std units).
 NUMERICAL_SHIFT = {0: 0.3, 3: 0.5, 7: 0.25, 12: 0.4, 15: 0.02}
 # Categorical columns whose current frequencies change.

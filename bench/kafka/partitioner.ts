@@ -3,15 +3,16 @@
  * emulation) against producer/kafka/partitioner.ts (Math.imul), same keys
  * (uuid-like row ids, as predictions are keyed), same run.
  *
- *   npx tsx bench/kafka/partitioner.ts [--keys 1000000] [--partitions 6]
+ *   npx tsx bench/kafka/partitioner.ts [--keys 1000000] [--partitions 6] [--json FILE]
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Partitioners, type PartitionerArgs } from 'kafkajs';
 import { javaCompatiblePartitioner } from '../../producer/kafka/partitioner.js';
 
-const { values: args } = parseArgs({ options: { keys: { type: 'string', default: '1000000' }, partitions: { type: 'string', default: '6' } } });
+const { values: args } = parseArgs({ options: { keys: { type: 'string', default: '1000000' }, partitions: { type: 'string', default: '6' }, json: { type: 'string' } } });
 const count = Number(args.keys);
 const partitionMetadata = Array.from({ length: Number(args.partitions) }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
 const keys = Array.from({ length: count }, () => randomUUID());
@@ -33,3 +34,6 @@ const table = new Table({ head: ['partitioner', 'seconds', 'keys/s', 'speed-up']
 table.push(['kafkajs DefaultPartitioner', kafkajs.seconds.toFixed(3), Math.round(count / kafkajs.seconds).toLocaleString(), '1.00']);
 table.push(['driftwatch javaCompatiblePartitioner', ours.seconds.toFixed(3), Math.round(count / ours.seconds).toLocaleString(), (kafkajs.seconds / ours.seconds).toFixed(2)]);
 console.log(table.toString());
+if (args.json) {
+  writeFileSync(args.json, JSON.stringify({ keys: count, kafkajsSeconds: kafkajs.seconds, oursSeconds: ours.seconds, speedUp: kafkajs.seconds / ours.seconds }, null, 2));
+}
