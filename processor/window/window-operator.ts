@@ -313,11 +313,19 @@ export class WindowOperator {
     return window;
   }
 
-  /** The open window holding `rowId`: the one its event time names first, then the others. */
+  /**
+   * The open window holding `rowId`. A label that gives its row's event time
+   * is looked for in that window only: a row id has one event time (the
+   * producer writes the row's own into its label), and a search of every open
+   * window per label was 11 % of the processor's CPU while catching up a
+   * backlog, when partitions days apart keep many windows open (bench/kafka).
+   * A label naming another time than its row's waits as pending, and joins
+   * only if a row with that id arrives. Without an event time, every window is searched.
+   */
   private windowHolding(rowId: string, eventTime: number | undefined): WindowState | undefined {
     if (eventTime !== undefined) {
-      const hinted = this.windows.get(tumblingWindowStart(eventTime, this.config.size));
-      if (hinted?.accumulator.has(rowId)) return hinted;
+      const named = this.windows.get(tumblingWindowStart(eventTime, this.config.size));
+      return named?.accumulator.has(rowId) ? named : undefined;
     }
     for (const window of this.windows.values()) if (window.accumulator.has(rowId)) return window;
     return undefined;

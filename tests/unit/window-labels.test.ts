@@ -108,3 +108,14 @@ test('a second label for a row is ignored, and a label of the wrong kind is refu
   assert.deepEqual(numbers(fire!.frame, 'target'), [1]);
   assert.deepEqual(ids(fire!.frame), ['a']);
 });
+
+test("a label is looked for in the window its event time names; without one, in every open window", () => {
+  const operator = new WindowOperator({ ...base, labelTimeout: 100 });
+  push(operator, [['a', 1], ['b', 12], ['c', 25]]);
+  // 'a' is in [0,10): a label naming 15 looks in [10,20) only and waits as pending.
+  assert.deepEqual(operator.addTargets(0, ['a'], [1], { eventTimes: [15] }), { joined: 0, pending: 1, duplicates: 0, afterTimeout: 0, invalid: 0 });
+  // The right time, or none, finds it.
+  assert.equal(operator.addTargets(0, ['b'], [2], { eventTimes: [12] }).joined, 1);
+  assert.equal(operator.addTargets(0, ['c'], [3]).joined, 1);
+  assert.equal(operator.stats().pendingLabels, 1);
+});
