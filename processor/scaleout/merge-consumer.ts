@@ -21,7 +21,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from
 import type { Logger } from 'pino';
 import type { Config } from '../../cli/config.js';
 import type { TopicNames } from '../../producer/kafka/topics.js';
-import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
+import { ConsumerSupervisor, manualBatches } from '../../producer/kafka/consumer-supervisor.js';
 import type { PipelineMetrics } from '../../sink/metrics/pipeline-metrics.js';
 import type { WindowOutput } from '../pipeline.js';
 import type { ResultsCodec } from '../results-codec.js';
@@ -88,12 +88,7 @@ export class MergeConsumer {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [partialsTopic], fromBeginning: true });
     this.supervisor = new ConsumerSupervisor(this.consumer, {
-      runConfig: {
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.onBatch(payload),
-      },
+      runConfig: manualBatches((payload) => this.onBatch(payload)),
       log: this.options.logger,
       isStopping: () => this.stopping,
       onGiveUp: this.options.onFatal,

@@ -27,7 +27,7 @@ import { ingestSettingsOf } from '../../cli/ingest-config.js';
 import { jsonCodec } from '../../producer/codec/json.js';
 import { createReplayProducer } from '../../producer/kafka/replay-producer.js';
 import { ensureTopics } from '../../producer/kafka/topics.js';
-import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
+import { ConsumerSupervisor, manualBatches } from '../../producer/kafka/consumer-supervisor.js';
 import { retryWithBackoff } from '../../sink/service/backoff.js';
 import { monitorSpecOf } from '../pipeline-config.js';
 import { resultsCodecOf, type ResultsCodec } from '../results-codec.js';
@@ -143,12 +143,7 @@ export class ScaleOutService {
     await this.consumer.subscribe({ topics: [topics.features, topics.targets], fromBeginning: true });
     await this.pollLag();
     this.supervisor = new ConsumerSupervisor(this.consumer, {
-      runConfig: {
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.onBatch(payload),
-      },
+      runConfig: manualBatches((payload) => this.onBatch(payload)),
       log: logger,
       isStopping: () => this.stopping !== undefined,
       onGiveUp: this.options.onFatal,

@@ -40,7 +40,7 @@ import { sendInSlices, sendPredictions, type TopicMessages } from './publish-res
 import { featureLayoutOf, pipelineOf, targetLayoutOf } from './pipeline-config.js';
 import { RetrainSignal } from '../retrain/retrain-signal.js';
 import { throughOutages } from '../../producer/kafka/broker-outage.js';
-import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
+import { ConsumerSupervisor, manualBatches } from '../../producer/kafka/consumer-supervisor.js';
 
 export interface ProcessorServiceOptions {
   readonly config: Config;
@@ -151,12 +151,7 @@ export class ProcessorService {
       allowAutoTopicCreation: false,
     });
     this.supervisor = new ConsumerSupervisor(this.consumer, {
-      runConfig: {
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.onBatch(payload),
-      },
+      runConfig: manualBatches((payload) => this.onBatch(payload)),
       log: options.logger,
       isStopping: () => this.stopping !== undefined,
       onGiveUp: options.onFatal,

@@ -16,10 +16,19 @@
  * services are built for that (the processor drops rows it already holds,
  * the sink's writes are idempotent upserts).
  */
-import type { Consumer, ConsumerRunConfig } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../../sink/service/backoff.js';
 import { isBrokerUnavailable } from './broker-outage.js';
+
+/**
+ * How every driftwatch consumer runs: one batch at a time, nothing resolved or
+ * committed by kafkajs itself — the handler resolves and commits what it has
+ * stored or published.
+ */
+export function manualBatches(eachBatch: (payload: EachBatchPayload) => Promise<void>): ConsumerRunConfig {
+  return { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch };
+}
 
 export interface SupervisorOptions {
   readonly runConfig: ConsumerRunConfig;

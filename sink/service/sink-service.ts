@@ -41,7 +41,7 @@ import { decodeSinkBatch, type SinkDecodeOutcome, type SinkTopicRole } from './d
 import { LatestWindows } from './latest-windows.js';
 import { storeBatch, type DecodedMessage, type StoreOutcome } from './store-batch.js';
 import { ensureTopics } from '../../producer/kafka/topics.js';
-import { ConsumerSupervisor } from '../../producer/kafka/consumer-supervisor.js';
+import { ConsumerSupervisor, manualBatches } from '../../producer/kafka/consumer-supervisor.js';
 import { sinkRetrainTopic } from './retrain-records.js';
 
 export interface SinkTopics {
@@ -108,12 +108,7 @@ export class SinkService {
       this.inGroup = false;
     });
     this.supervisor = new ConsumerSupervisor(this.consumer, {
-      runConfig: {
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.handleBatch(payload),
-      },
+      runConfig: manualBatches((payload) => this.handleBatch(payload)),
       log: options.log,
       scrub: options.scrub,
       isStopping: () => this.stopping,
