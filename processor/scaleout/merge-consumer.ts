@@ -17,7 +17,7 @@
  * a restart carries the same content (or more): the sink's content guard
  * makes that idempotent.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../cli/config.js';
 import type { TopicNames } from '../../producer/kafka/topics.js';
@@ -90,7 +90,6 @@ export class MergeConsumer {
     this.supervisor = new ConsumerSupervisor(this.consumer, {
       runConfig: manualBatches((payload) => this.onBatch(payload)),
       log: this.options.logger,
-      isStopping: () => this.stopping,
       onGiveUp: this.options.onFatal,
     });
     await this.supervisor.run();

@@ -145,7 +145,6 @@ export class ScaleOutService {
     this.supervisor = new ConsumerSupervisor(this.consumer, {
       runConfig: manualBatches((payload) => this.onBatch(payload)),
       log: logger,
-      isStopping: () => this.stopping !== undefined,
       onGiveUp: this.options.onFatal,
     });
     await this.supervisor.run();

@@ -153,7 +153,6 @@ export class ProcessorService {
     this.supervisor = new ConsumerSupervisor(this.consumer, {
       runConfig: manualBatches((payload) => this.onBatch(payload)),
       log: options.logger,
-      isStopping: () => this.stopping !== undefined,
       onGiveUp: options.onFatal,
     });
   }

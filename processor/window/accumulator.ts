@@ -139,12 +139,11 @@ export class WindowAccumulator {
     let kept = 0;
     for (let row = 0; row < other.size; row++) {
       const rowId = other.rowIds.idAt(row);
-      const position = this.rowIds.get(rowId);
-      if (position === -1) {
-        this.rowIds.add(rowId);
+      if (this.rowIds.add(rowId) !== -1) {
         accepted[kept++] = row;
         continue;
       }
+      const position = this.rowIds.get(rowId);
       this.duplicateCount++;
       const theirLabel = other.target[row];
       if (isMissing(this.target[position]) && !isMissing(theirLabel)) this.setTarget(position, theirLabel!);

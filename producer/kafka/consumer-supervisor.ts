@@ -9,8 +9,9 @@
  * consumer stops for good while the process around it stays up, consuming
  * nothing. The supervisor restarts it — connect, run with the same settings
  * — with capped exponential backoff (1 s → 30 s) for as long as the cause is
- * the cluster being unreachable (broker-outage.ts). Any other crash, or one
- * while the service is stopping, goes to `onGiveUp`.
+ * the cluster being unreachable (broker-outage.ts). Any other crash goes to
+ * `onGiveUp`; after `stop()` (the service shutting down) crashes are expected
+ * and nothing is restarted.
  *
  * A restarted member re-reads from the group's committed offsets; the
  * services are built for that (the processor drops rows it already holds,
@@ -33,8 +34,6 @@ export function manualBatches(eachBatch: (payload: EachBatchPayload) => Promise<
 export interface SupervisorOptions {
   readonly runConfig: ConsumerRunConfig;
   readonly log: Logger;
-  /** True once the service is shutting down: crashes then are expected. */
-  readonly isStopping: () => boolean;
   /** A crash that a restart cannot cure (or a restart refused for such a reason). */
   readonly onGiveUp: (error: Error) => void;
   /** Masks secrets in error text before it is logged. */
@@ -48,6 +47,7 @@ export class ConsumerSupervisor {
   /** Restarts since the consumer last joined its group (the backoff's exponent). */
   private attempts = 0;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly consumer: Consumer, private readonly options: SupervisorOptions) {
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -61,16 +61,17 @@ export class ConsumerSupervisor {
     return this.consumer.run(this.options.runConfig);
   }
 
-  /** Cancels a pending restart (call before disconnecting). */
+  /** The service is shutting down: no more restarts, a pending one cancelled (call before disconnecting). */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private onCrash(error: Error, kafkajsRestarts: boolean): void {
-    const { log, isStopping, onGiveUp } = this.options;
+    const { log, onGiveUp } = this.options;
     const message = this.scrub(error.message);
-    if (kafkajsRestarts || isStopping()) {
+    if (kafkajsRestarts || this.stopped) {
       log.warn({ err: message, restart: kafkajsRestarts }, 'Kafka consumer crashed');
       return;
     }
@@ -83,19 +84,19 @@ export class ConsumerSupervisor {
   }
 
   private schedule(cause: Error): void {
-    const { log, isStopping, onGiveUp } = this.options;
+    const { log, onGiveUp } = this.options;
     const delayMs = backoffDelayMs(this.attempts++, { initialMs: this.options.initialMs ?? 1000, maxMs: this.options.maxMs ?? 30_000 });
     log.warn({ err: this.scrub(cause.message), attempt: this.attempts, retryInMs: delayMs }, 'Kafka consumer stopped: brokers unreachable; restarting it');
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (isStopping()) return;
+      if (this.stopped) return;
       // A join that fails inside run() crashes again (and comes back to onCrash);
       // a connect that fails throws here.
       this.consumer.connect()
-        .then(() => (isStopping() ? undefined : this.consumer.run(this.options.runConfig)))
+        .then(() => (this.stopped ? undefined : this.consumer.run(this.options.runConfig)))
         .catch((error: Error) => {
-          if (isStopping()) return;
+          if (this.stopped) return;
           if (isBrokerUnavailable(error)) this.schedule(error);
           else onGiveUp(error);
         });

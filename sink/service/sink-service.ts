@@ -75,7 +75,6 @@ export class SinkService {
   private failWith!: (error: Error) => void;
   private postgresFailing = false;
   private inGroup = false;
-  private stopping = false;
   private readonly supervisor: ConsumerSupervisor;
   private readonly latest = new LatestWindows();
   private readonly consumer: Consumer;
@@ -111,7 +110,6 @@ export class SinkService {
       runConfig: manualBatches((payload) => this.handleBatch(payload)),
       log: options.log,
       scrub: options.scrub,
-      isStopping: () => this.stopping,
       onGiveUp: (error) => this.failWith(error),
     });
   }
@@ -148,7 +146,6 @@ export class SinkService {
 
   /** Finish the batch in hand (written and committed), leave the group, disconnect. */
   async stop(): Promise<void> {
-    this.stopping = true;
     this.supervisor.stop();
     await this.consumer.disconnect();
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);

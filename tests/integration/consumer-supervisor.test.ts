@@ -21,7 +21,7 @@ import { waitFor } from './helpers/sink-process.js';
 
 let broker: PrivateKafka | undefined;
 let consumer: Consumer | undefined;
-let stopping = false;
+let supervisor: ConsumerSupervisor | undefined;
 const received: string[] = [];
 const crashes: { name: string; restart: boolean }[] = [];
 const gaveUp: Error[] = [];
@@ -31,7 +31,7 @@ before(async () => {
 }, { timeout: 180_000 });
 
 after(async () => {
-  stopping = true;
+  supervisor?.stop();
   await consumer?.disconnect().catch(() => undefined);
   await broker?.close();
 });
@@ -58,10 +58,9 @@ test('after an outage longer than the client retries, the supervised consumer re
     retry: { retries: 2, restartOnFailure: async () => false },
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => crashes.push({ name: payload.error.name, restart: payload.restart }));
-  const supervisor = new ConsumerSupervisor(consumer, {
+  supervisor = new ConsumerSupervisor(consumer, {
     runConfig: { eachMessage: async ({ message }) => { received.push(message.value!.toString()); } },
     log: testLogger(),
-    isStopping: () => stopping,
     onGiveUp: (error) => gaveUp.push(error),
     initialMs: 500,
     maxMs: 2000,
