@@ -27,10 +27,11 @@ import { REASON_HEADER, SOURCE_TOPIC_HEADER } from '../../processor/service/outp
 import { createReplayProducer } from '../../producer/kafka/replay-producer.js';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { delay, produceTo, dumpBoth, stopServices } from './helpers/faults.js';
-import { findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
+import { findTestBroker } from './helpers/kafka.js';
 import * as harness from './helpers/pipeline-harness.js';
+import { startStreamTest } from './helpers/stream-start.js';
 import { sample as metricSample, spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
-import { openTestDatabase, type TestDatabase } from './postgres-test-db.js';
+import type { TestDatabase } from './postgres-test-db.js';
 
 const lookup = await findTestBroker();
 const skip = 'skip' in lookup ? lookup.skip : false;
@@ -64,18 +65,9 @@ before(async () => {
   kafka = lookup.broker.kafka;
   const brokers = lookup.broker.settings.brokers.join(',');
   const started = Date.now();
-  const sample = await harness.prepareSample('bad-input');
+  const { sample, runUrl, streamUrl: kafkaUrl, ...start } = await startStreamTest('bad-input', () => kafka);
+  ({ database, admin, prefix, topics, prepareMs: timings.prepare } = start);
   sampleDir = sample.dir;
-  database = await openTestDatabase();
-  const runUrl = await database.newSchemaUrl();
-  const kafkaUrl = await database.newSchemaUrl();
-  await harness.runBaseline(sample, runUrl);
-  timings.prepare = Date.now() - started;
-
-  admin = kafka.admin();
-  await admin.connect();
-  prefix = uniqueTopicPrefix('bad-input');
-  topics = await harness.createTopics(admin, prefix);
   sink = await spawnSink({ config: sample.config, prefix, groupId: `${prefix}.sink`, databaseUrl: kafkaUrl, brokers, sessionTimeoutMs: 6000 });
   processor = harness.spawnProcessor({ config: sample.config, prefix, groupId: `${prefix}.processor`, brokers });
   const url = await processor.url;

@@ -14,10 +14,10 @@ import { after, before, test } from 'node:test';
 import type { Admin } from 'kafkajs';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { assertSameTables, delay, produceTo, startPrivateKafka, type PrivateKafka, dumpBoth, stopServices } from './helpers/faults.js';
-import { uniqueTopicPrefix } from './helpers/kafka.js';
 import * as harness from './helpers/pipeline-harness.js';
+import { startStreamTest } from './helpers/stream-start.js';
 import { spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
-import { openTestDatabase, type TestDatabase } from './postgres-test-db.js';
+import type { TestDatabase } from './postgres-test-db.js';
 
 const OUTAGE_MS = 30_000;
 /** Rows per second: the replay takes ~25 s without the outage, so the outage lands mid-stream. */
@@ -38,19 +38,11 @@ const timings: Record<string, number> = {};
 
 before(async () => {
   const started = Date.now();
-  const sample = await harness.prepareSample('fault-kafka');
+  const brokerStarted = startPrivateKafka('fault-kafka').then((server) => (broker = server));
+  const { sample, runUrl, streamUrl: kafkaUrl, ...start } = await startStreamTest('fault-kafka', () => broker!.kafka, brokerStarted);
+  ({ database, admin, prefix, topics, prepareMs: timings.prepare } = start);
   sampleDir = sample.dir;
-  database = await openTestDatabase();
-  const runUrl = await database.newSchemaUrl();
-  const kafkaUrl = await database.newSchemaUrl();
-  const [privateBroker] = await Promise.all([startPrivateKafka('fault-kafka'), harness.runBaseline(sample, runUrl)]);
-  broker = privateBroker;
-  timings.prepare = Date.now() - started;
-
-  admin = broker.kafka.admin();
-  await admin.connect();
-  prefix = uniqueTopicPrefix('fault-kafka');
-  topics = await harness.createTopics(admin, prefix);
+  if (!broker) throw new Error('the private broker did not start');
   sink = await spawnSink({ config: sample.config, prefix, groupId: `${prefix}.sink`, databaseUrl: kafkaUrl, brokers: broker.brokers, sessionTimeoutMs: 6000 });
   processor = harness.spawnProcessor({ config: sample.config, prefix, groupId: `${prefix}.processor`, brokers: broker.brokers });
   await processor.url;

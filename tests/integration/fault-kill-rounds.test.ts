@@ -17,10 +17,11 @@ import { after, before, test } from 'node:test';
 import type { Admin } from 'kafkajs';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { assertSameTables, delay, produceTo, dumpBoth, stopServices } from './helpers/faults.js';
-import { findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
+import { findTestBroker } from './helpers/kafka.js';
 import * as harness from './helpers/pipeline-harness.js';
+import { startStreamTest } from './helpers/stream-start.js';
 import { spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
-import { openTestDatabase, type TestDatabase } from './postgres-test-db.js';
+import type { TestDatabase } from './postgres-test-db.js';
 
 const lookup = await findTestBroker();
 const skip = 'skip' in lookup ? lookup.skip : false;
@@ -52,18 +53,9 @@ before(async () => {
   const { kafka, settings } = lookup.broker;
   const brokers = settings.brokers.join(',');
   const started = Date.now();
-  const sample = await harness.prepareSample('fault-kill');
+  const { sample, runUrl, streamUrl: kafkaUrl, ...start } = await startStreamTest('fault-kill', () => kafka);
+  ({ database, admin, prefix, topics, prepareMs: timings.prepare } = start);
   sampleDir = sample.dir;
-  database = await openTestDatabase();
-  const runUrl = await database.newSchemaUrl();
-  const kafkaUrl = await database.newSchemaUrl();
-  await harness.runBaseline(sample, runUrl);
-  timings.prepare = Date.now() - started;
-
-  admin = kafka.admin();
-  await admin.connect();
-  prefix = uniqueTopicPrefix('fault-kill');
-  topics = await harness.createTopics(admin, prefix);
   const startProcessor = () => (processor = harness.spawnProcessor({ config: sample.config, prefix, groupId: `${prefix}.processor`, brokers }));
   const startSink = async () => (sink = await spawnSink({ config: sample.config, prefix, groupId: `${prefix}.sink`, databaseUrl: kafkaUrl, brokers, sessionTimeoutMs: 6000 }));
   const streamStarted = Date.now();

@@ -23,10 +23,11 @@ import { sql } from 'slonik';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { createPool } from '../../sink/postgres/pool.js';
 import { assertSameTables, committedOffsets, delay, produceTo, dumpBoth, stopServices } from './helpers/faults.js';
-import { consumeAll, findTestBroker, uniqueTopicPrefix } from './helpers/kafka.js';
+import { consumeAll, findTestBroker } from './helpers/kafka.js';
 import * as harness from './helpers/pipeline-harness.js';
+import { startStreamTest } from './helpers/stream-start.js';
 import { readyz, spawnSink, startLocalPostgres, waitFor, type LocalPostgres, type SinkProcess } from './helpers/sink-process.js';
-import { makeTempDir, openTestDatabase, type TestDatabase } from './postgres-test-db.js';
+import { makeTempDir, type TestDatabase } from './postgres-test-db.js';
 
 const lookup = await findTestBroker();
 const skip = 'skip' in lookup ? lookup.skip : false;
@@ -57,18 +58,12 @@ before(async () => {
   const { kafka, settings } = lookup.broker;
   const brokers = settings.brokers.join(',');
   const started = Date.now();
-  const sample = await harness.prepareSample('fault-pg');
-  sampleDir = sample.dir;
-  database = await openTestDatabase();
-  const runUrl = await database.newSchemaUrl();
   pgDir = await makeTempDir('driftwatch-fault-pg-');
-  [pg] = await Promise.all([startLocalPostgres(join(pgDir, 'pg')), harness.runBaseline(sample, runUrl)]);
-  timings.prepare = Date.now() - started;
-
-  admin = kafka.admin();
-  await admin.connect();
-  prefix = uniqueTopicPrefix('fault-pg');
-  topics = await harness.createTopics(admin, prefix);
+  const pgStarted = startLocalPostgres(join(pgDir, 'pg')).then((server) => (pg = server));
+  const { sample, runUrl, ...start } = await startStreamTest('fault-pg', () => kafka, pgStarted);
+  ({ database, admin, prefix, topics, prepareMs: timings.prepare } = start);
+  sampleDir = sample.dir;
+  if (!pg) throw new Error('the private Postgres did not start');
   const sinkGroup = `${prefix}.sink`;
   sink = await spawnSink({ config: sample.config, prefix, groupId: sinkGroup, databaseUrl: pg.url, brokers, sessionTimeoutMs: 6000 });
   processor = harness.spawnProcessor({ config: sample.config, prefix, groupId: `${prefix}.processor`, brokers });

@@ -16,57 +16,25 @@
  * DRIFTWATCH_CRASH_SEED picks other crash points (the seed is printed).
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Admin } from 'kafkajs';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { createPool } from '../../sink/postgres/pool.js';
-import { deleteTopicsWithPrefix, findTestBroker, uniqueTopicPrefix, type TestBroker } from './helpers/kafka.js';
+import { deleteTopicsWithPrefix, uniqueTopicPrefix, type TestBroker } from './helpers/kafka.js';
+import { describeEachCodec, sharedRunBaseline, type Tables } from './helpers/codec-suites.js';
 import * as harness from './helpers/pipeline-harness.js';
 import { spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
-import { openTestDatabase, type TestDatabase } from './postgres-test-db.js';
 
-const lookup = await findTestBroker();
-const modes = harness.codecModes();
-const registry = modes.includes('avro') ? await harness.findTestRegistry() : undefined;
 const SEED = Number(process.env.DRIFTWATCH_CRASH_SEED ?? 20260131);
 const CRASHES = 4;
 /** Rows per second of the replay: long enough (~40 s) for every crash to land mid-stream. */
 const RATE = 500;
 
-type Tables = Awaited<ReturnType<typeof harness.dumpTables>>;
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
-/** The sample, the database and the `run` baseline: made once, for every mode. */
-let shared: Promise<{ sample: harness.Sample; database: TestDatabase; baseline: Tables; prepareAndRunMs: number }> | undefined;
-const sharedBaseline = () => (shared ??= (async () => {
-  const started = Date.now();
-  const sample = await harness.prepareSample('kafka-crash');
-  const database = await openTestDatabase();
-  const runUrl = await database.newSchemaUrl();
-  await harness.runBaseline(sample, runUrl);
-  const pool = await createPool(runUrl);
-  try {
-    return { sample, database, baseline: await harness.dumpTables(pool), prepareAndRunMs: Date.now() - started };
-  } finally {
-    await pool.end();
-  }
-})());
+const sharedBaseline = sharedRunBaseline('kafka-crash');
 
-after(async () => {
-  if (!shared) return;
-  const { sample, database } = await shared.catch(() => ({ sample: undefined, database: undefined }));
-  await database?.close();
-  if (sample) await rm(sample.dir, { recursive: true, force: true });
-});
-
-for (const mode of modes) {
-  const missing = 'fail' in lookup ? { fail: lookup.fail } : 'skip' in lookup ? { skip: lookup.skip } : mode === 'avro' && registry && !('url' in registry) ? registry : undefined;
-  const name = `processor crashes in ${mode}`;
-  if (missing && 'fail' in missing) test(`${name}: a broker and a schema registry`, () => assert.fail(missing.fail));
-  else if (missing) test(name, { skip: missing.skip }, () => {});
-  else describe(name, () => crashSuite(mode, (lookup as { broker: TestBroker }).broker, registry && 'url' in registry ? registry.url : undefined));
-}
+await describeEachCodec((mode) => `processor crashes in ${mode}`, crashSuite);
 
 function crashSuite(mode: harness.CodecMode, broker: TestBroker, registryUrl: string | undefined): void {
   let admin: Admin | undefined;

@@ -18,60 +18,21 @@
  * nothing.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Admin } from 'kafkajs';
 import { REASON_HEADER, SOURCE_OFFSET_HEADER, SOURCE_TOPIC_HEADER } from '../../processor/service/output-messages.js';
 import type { TopicNames } from '../../producer/kafka/topics.js';
 import { createPool } from '../../sink/postgres/pool.js';
-import { consumeAll, deleteTopicsWithPrefix, findTestBroker, inLogOrder, uniqueTopicPrefix, type TestBroker } from './helpers/kafka.js';
+import { consumeAll, deleteTopicsWithPrefix, inLogOrder, uniqueTopicPrefix, type TestBroker } from './helpers/kafka.js';
+import { describeEachCodec, sharedRunBaseline, type Tables } from './helpers/codec-suites.js';
 import * as harness from './helpers/pipeline-harness.js';
 import { sample as metricSample, spawnSink, waitFor, type SinkProcess } from './helpers/sink-process.js';
-import { openTestDatabase, type TestDatabase } from './postgres-test-db.js';
 
-const lookup = await findTestBroker();
-const modes = harness.codecModes();
-const registry = modes.includes('avro') ? await harness.findTestRegistry() : undefined;
 const LATE_ROWS = 2;
 
-type Tables = Awaited<ReturnType<typeof harness.dumpTables>>;
+const sharedBaseline = sharedRunBaseline('kafka-pipeline');
 
-/** The sample, the database and the `run` baseline: made once, for every mode. */
-interface Shared {
-  readonly sample: harness.Sample;
-  readonly database: TestDatabase;
-  readonly baseline: Tables;
-  readonly prepareAndRunMs: number;
-}
-let shared: Promise<Shared> | undefined;
-const sharedBaseline = () => (shared ??= (async () => {
-  const started = Date.now();
-  const sample = await harness.prepareSample('kafka-pipeline');
-  const database = await openTestDatabase();
-  const runUrl = await database.newSchemaUrl();
-  await harness.runBaseline(sample, runUrl);
-  const pool = await createPool(runUrl);
-  try {
-    return { sample, database, baseline: await harness.dumpTables(pool), prepareAndRunMs: Date.now() - started };
-  } finally {
-    await pool.end();
-  }
-})());
-
-after(async () => {
-  if (!shared) return;
-  const { sample, database } = await shared.catch(() => ({ sample: undefined, database: undefined }));
-  await database?.close();
-  if (sample) await rm(sample.dir, { recursive: true, force: true });
-});
-
-for (const mode of modes) {
-  const missing = 'fail' in lookup ? { fail: lookup.fail } : 'skip' in lookup ? { skip: lookup.skip } : mode === 'avro' && registry && !('url' in registry) ? registry : undefined;
-  const name = `Kafka path in ${mode} equals \`driftwatch run\``;
-  if (missing && 'fail' in missing) test(`${name}: a broker and a schema registry`, () => assert.fail(missing.fail));
-  else if (missing) test(name, { skip: missing.skip }, () => {});
-  else describe(name, () => pipelineSuite(mode, (lookup as { broker: TestBroker }).broker, registry && 'url' in registry ? registry.url : undefined));
-}
+await describeEachCodec((mode) => `Kafka path in ${mode} equals \`driftwatch run\``, pipelineSuite);
 
 function pipelineSuite(mode: harness.CodecMode, broker: TestBroker, registryUrl: string | undefined): void {
   let admin: Admin;
