@@ -7,7 +7,9 @@
  * --quick: about a minute — the drift bench on one size pair (skipped without
  * the Python venv), the memory bench on 200k rows, the sketch error on 100k
  * rows, inference over 50k rows per batch size, the Kafka benches skipped
- * (they need minutes: produce, then consume, 1M rows). The Kafka benches are
+ * (they need minutes: the full run's end to end produces and consumes all 3M
+ * flights rows, ~10 minutes; the 1 vs 2 processors bench 1M; their --quick
+ * arguments below are 100k rows, should they be let in). The Kafka benches are
  * skipped too when no broker answers at KAFKA_BROKERS (default
  * 127.0.0.1:19092, `npm run kafka:start`). Full figures and the
  * machine they were taken on: bench/README.md. Each bench's own table is
@@ -81,14 +83,15 @@ const benches: Bench[] = [
   {
     name: 'kafka-e2e',
     script: 'bench/kafka/end-to-end.ts',
-    args: ['--json', outFile('kafka-e2e')],
+    // Full: every row (3M, the bench's default); a small count under --quick.
+    args: [...(quick ? ['--rows', '100000'] : []), '--json', outFile('kafka-e2e')],
     json: outFile('kafka-e2e'),
     skip: kafkaSkip,
   },
   {
     name: 'scale-out',
     script: 'bench/kafka/scale-out.ts',
-    args: ['--json', outFile('scale-out')],
+    args: [...(quick ? ['--rows', '100000'] : []), '--json', outFile('scale-out')],
     json: outFile('scale-out'),
     skip: kafkaSkip,
   },

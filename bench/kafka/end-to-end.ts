@@ -9,7 +9,10 @@
  * through the partials topic). Same topics, same run, so the ratio is what
  * to read; the issue's target is ≥ 0.8 of the bare consumer.
  *
- *   npx tsx bench/kafka/end-to-end.ts [--rows 1000000] [--partitions 6] [--modes single,scale-out] [--cpu-prof] [--keep-topics] [--json FILE]
+ *   npx tsx bench/kafka/end-to-end.ts [--rows all|N] [--partitions 6] [--modes single,scale-out] [--cpu-prof] [--keep-topics] [--json FILE]
+ *
+ * --rows: every row of the replay by default (`all`: the 3,000,000 flights
+ * rows, counted afterwards from the features topic), or the first N.
  *
  * Throughput counts feature rows: the bare consumer's time is from its first
  * batch to the last message of both topics; the processor's is its own
@@ -22,12 +25,12 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { deleteTopicsWithPrefix } from '../../tests/integration/helpers/kafka.js';
 import {
-  bareConsume, benchKafka, createBenchTopics, ensureFullFeatures, kafkaOut, machine, produceRows, runProcessor, topicMessages, writeBenchConfig,
+  bareConsume, benchKafka, createBenchTopics, ensureFullFeatures, kafkaOut, machine, parseRows, produceRows, runProcessor, topicMessages, writeBenchConfig,
 } from './kafka-bench.js';
 
 const { values: args } = parseArgs({
   options: {
-    rows: { type: 'string', default: '1000000' },
+    rows: { type: 'string', default: 'all' },
     modes: { type: 'string', default: 'single,scale-out' },
     partitions: { type: 'string', default: '6' },
     'cpu-prof': { type: 'boolean', default: false },
@@ -35,7 +38,7 @@ const { values: args } = parseArgs({
     json: { type: 'string', default: join(kafkaOut, 'end-to-end.json') },
   },
 });
-const rows = Number(args.rows);
+const requested = parseRows(args.rows!);
 const partitions = Number(args.partitions);
 
 const kafka = benchKafka();
@@ -45,10 +48,13 @@ const prefix = `dwbench-e2e-${Date.now().toString(36)}`;
 try {
   const config = writeBenchConfig(ensureFullFeatures());
   const topics = await createBenchTopics(admin, prefix, partitions);
-  console.log(`producing ${rows.toLocaleString()} rows to ${prefix}.* (${partitions} partitions)…`);
-  const produced = produceRows(config, prefix, rows);
+  console.log(`producing ${requested === null ? 'all' : requested.toLocaleString()} rows to ${prefix}.* (${partitions} partitions)…`);
+  const produced = produceRows(config, prefix, requested);
   const featureMessages = await topicMessages(admin, topics.features);
-  console.log(`produced in ${produced.seconds.toFixed(1)} s; bare consumer…`);
+  // Feature rows: the topic's messages but its end-of-stream markers (one per partition).
+  const rows = featureMessages - partitions;
+  if (requested !== null && rows !== requested) throw new Error(`asked for ${requested} rows, the features topic holds ${rows}`);
+  console.log(`produced ${rows.toLocaleString()} rows in ${produced.seconds.toFixed(1)} s; bare consumer…`);
   const bare = await bareConsume(kafka, admin, [topics.features, topics.targets], `${prefix}.bare`);
   console.log('bare consumer + JSON.parse…');
   const parsing = await bareConsume(kafka, admin, [topics.features, topics.targets], `${prefix}.bare-json`, true);

@@ -58,10 +58,24 @@ export async function createBenchTopics(admin: Admin, prefix: string, partitions
   return topics;
 }
 
-/** `driftwatch produce` of the first `rows` rows, as fast as it goes, with end-of-stream markers. */
-export function produceRows(config: string, prefix: string, rows: number): { seconds: number } {
+/**
+ * `--rows` of a Kafka bench: a row count, or `all` (every row of the replay:
+ * 3,000,000 flights rows from bench/out/kafka/features).
+ */
+export function parseRows(text: string): number | null {
+  if (text === 'all') return null;
+  const rows = Number(text);
+  if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows ${text}: expected a positive integer or "all"`);
+  return rows;
+}
+
+/**
+ * `driftwatch produce` of the first `rows` rows (every row when null), as
+ * fast as it goes, with end-of-stream markers.
+ */
+export function produceRows(config: string, prefix: string, rows: number | null): { seconds: number } {
   const started = performance.now();
-  execFileSync(process.execPath, ['--import', 'tsx', CLI, 'produce', '--config', config, '--topic-prefix', prefix, '--limit', String(rows),
+  execFileSync(process.execPath, ['--import', 'tsx', CLI, 'produce', '--config', config, '--topic-prefix', prefix, ...(rows === null ? [] : ['--limit', String(rows)]),
     '--batch-size', '5000', '--end-of-stream', '--no-progress'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   return { seconds: (performance.now() - started) / 1000 };
 }
