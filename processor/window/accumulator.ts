@@ -18,12 +18,17 @@
  *
  * `toFrame()` orders rows by (event time, row id) — row ids compared by UTF-16
  * code units, not locale — so a window finalizes identically whatever the
- * arrival order or merge order.
+ * arrival order or merge order. It does so by reordering the accumulator's
+ * own rows (a row's position is not its arrival rank after a fire) and hands
+ * out views: a fired window costs no second copy of its columns, and a frame
+ * stays valid, unchanged, however long it is kept (see toFrame).
  */
 import type { Column, Frame } from '../frame.js';
 import { RowIdIndex } from './row-id-index.js';
 import { TextColumn } from './text-column.js';
 import { LazyRowIdColumns } from './lazy-row-ids.js';
+import { canonicalOrder } from './canonical-order.js';
+import { FloatColumn, grow } from './float-column.js';
 import {
   decodeAccumulator,
   encodeAccumulator,
@@ -36,11 +41,10 @@ export type { AccumulatorSchema, TargetKind } from './accumulator-codec.js';
 
 export type LabelOutcome = 'joined' | 'duplicate' | 'unknown';
 
-interface FloatStore { readonly name: string; readonly kind: 'number' | 'timestamp'; readonly rowIds?: false; data: Float64Array }
 /** Where the row id column sits among the columns; its values live in the accumulator's RowIdIndex. */
 interface RowIdStore { readonly name: string; readonly kind: 'string'; readonly rowIds: true }
-/** Text columns: codes into a dictionary while they are categorical (text-column.ts). */
-type Store = FloatStore | TextColumn | RowIdStore;
+/** Numbers and timestamps as Float64Arrays (float-column.ts); text as codes into a dictionary while categorical (text-column.ts). */
+type Store = FloatColumn | TextColumn | RowIdStore;
 /** The row id column's place in a frame until LazyRowIdColumns builds it. */
 const ROW_IDS_LATER: string[] = [];
 
@@ -163,67 +167,44 @@ export class WindowAccumulator {
   /**
    * The window's rows ordered by (event time, row id): every stored column in
    * first-seen order, then the target column (NaN / null where unlabelled).
-   * The arrays are copies; the accumulator can keep growing.
+   * The accumulator first puts its own rows in that order (canonical-order.ts),
+   * then hands out views of its buffers, not copies; the frame still shows
+   * exactly these rows and values as the accumulator goes on: rows added later
+   * go beyond the views, and growing, or reordering rows a frame was handed,
+   * moves to new buffers (float-column.ts, row-id-index.ts). Only
+   * the target is copied, because labels keep being written into it by
+   * position. Text columns are built as string arrays for the metrics; the
+   * row ids when first read (lazy-row-ids.ts).
    */
   toFrame(): Frame {
     this.checkNotReleased();
-    const order = this.canonicalOrder();
-    const columns = new Map<string, Column>();
-    for (const store of this.stores ?? []) {
-      const values = store.rowIds ? ROW_IDS_LATER
-        : store.kind === 'string' ? store.gather(order) : gatherFloats(store.data, order);
-      columns.set(store.name, { kind: store.kind, values } as Column);
-    }
-    const target = this.target;
-    columns.set(this.schema.targetColumn, target instanceof Float64Array
-      ? { kind: 'number', values: gatherFloats(target, order) }
-      : { kind: 'string', values: gatherText(target, order) });
-    // Row ids are immutable once added, so the live index serves later reads even as the window grows.
-    return { rowCount: this.size, columns: new LazyRowIdColumns(columns, this.schema.rowIdColumn, this.rowIds, order) };
+    this.putInCanonicalOrder();
+    return this.frameOfStores(this.target.slice(0, this.size));
   }
 
   /**
-   * The same frame as `toFrame()`, built by handing the accumulator's own
-   * buffers over instead of copying them: for a window's last fire, when the
-   * accumulator is dropped right after. Rows already in canonical order (the
-   * usual case: arrival in event-time order) cost no copy at all; otherwise
-   * each column is reordered and its store released before the next, so the
-   * peak is one column above the window, not a second window. The
-   * accumulator is unusable afterwards.
+   * The same frame as `toFrame()` for a window's last fire, when the
+   * accumulator is dropped right after: the target is handed over too, not
+   * copied. The accumulator is unusable afterwards.
    */
   takeFrame(): Frame {
     this.checkNotReleased();
-    const order = this.canonicalOrder();
-    const identity = isIdentity(order);
+    this.putInCanonicalOrder();
     const n = this.size;
-    const columns = new Map<string, Column>();
-    const take = (data: Float64Array | (string | null)[]): Float64Array | (string | null)[] => {
-      if (!identity) return data instanceof Float64Array ? gatherFloats(data, order) : gatherText(data, order);
-      if (data instanceof Float64Array) return data.subarray(0, n);
-      data.length = n;
-      return data;
-    };
-    for (const store of this.stores ?? []) {
-      if (store.rowIds) {
-        columns.set(store.name, { kind: 'string', values: ROW_IDS_LATER });
-        continue;
-      }
-      if (store.kind === 'string') {
-        columns.set(store.name, { kind: 'string', values: identity ? store.values(n) : store.gather(order) });
-        store.release();
-        continue;
-      }
-      columns.set(store.name, { kind: store.kind, values: take(store.data) } as Column);
-      store.data = new Float64Array(0);
+    const target = this.target;
+    let values: Float64Array | (string | null)[];
+    if (target instanceof Float64Array) values = target.subarray(0, n);
+    else {
+      target.length = n;
+      values = target;
     }
-    const target = take(this.target);
-    columns.set(this.schema.targetColumn, target instanceof Float64Array ? { kind: 'number', values: target } : { kind: 'string', values: target });
-    const frameColumns = new LazyRowIdColumns(columns, this.schema.rowIdColumn, this.rowIds, identity ? undefined : order);
+    const frame = this.frameOfStores(values);
     this.released = true;
     this.stores = [];
     this.target = this.schema.targetKind === 'number' ? new Float64Array(0) : [];
+    // The frame holds a snapshot of the ids; the hash table goes now.
     this.rowIds = new RowIdIndex();
-    return { rowCount: n, columns: frameColumns };
+    return frame;
   }
 
   serialize(): string {
@@ -263,23 +244,28 @@ export class WindowAccumulator {
     return { schema: this.schema, rowCount: n, duplicates: this.duplicateCount, columns, target };
   }
 
-  /** Row positions sorted by (event time, row id); skips the sort when arrival was already in order. */
-  private canonicalOrder(): Uint32Array {
+  /** Reorders every store, the row ids and the target into canonical order, if they are not in it already. */
+  private putInCanonicalOrder(): void {
+    if (!this.stores) return;
+    const times = (this.stores.find((s) => s.name === this.schema.eventTimeColumn) as FloatColumn).data;
+    const order = canonicalOrder(times, this.rowIds, this.size);
+    if (!order) return;
+    for (const store of this.stores) if (!store.rowIds) store.reorder(order);
+    this.rowIds.permute(order);
+    // In place: frames get a copy of the target (takeFrame hands it over only when the accumulator is done).
+    order.apply(this.target);
+  }
+
+  /** The stores' first rows as a frame with `target`: views, text as strings, the row ids built on first use (lazy-row-ids.ts). */
+  private frameOfStores(target: Float64Array | (string | null)[]): Frame {
     const n = this.size;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    if (!this.stores || n < 2) return order;
-    const times = (this.stores.find((s) => s.name === this.schema.eventTimeColumn) as FloatStore).data;
-    const ids = this.rowIds;
-    const compare = (a: number, b: number): number => {
-      const dt = times[a]! - times[b]!;
-      if (dt !== 0) return dt;
-      return ids.compare(a, b);
-    };
-    let sorted = true;
-    for (let i = 1; i < n && sorted; i++) sorted = compare(i - 1, i) < 0;
-    if (!sorted) order.sort(compare);
-    return order;
+    const columns = new Map<string, Column>();
+    for (const store of this.stores ?? []) {
+      const values = store.rowIds ? ROW_IDS_LATER : store.kind === 'string' ? store.values(n) : store.view(n);
+      columns.set(store.name, { kind: store.kind, values } as Column);
+    }
+    columns.set(this.schema.targetColumn, target instanceof Float64Array ? { kind: 'number', values: target } : { kind: 'string', values: target });
+    return { rowCount: n, columns: new LazyRowIdColumns(columns, this.schema.rowIdColumn, this.rowIds.snapshot()) };
   }
 
   private storesFor(frame: Frame): Store[] {
@@ -296,7 +282,7 @@ export class WindowAccumulator {
     for (const [name, column] of frame.columns) {
       if (name === targetColumn) continue;
       if (name === rowIdColumn) stores.push({ name, kind: 'string', rowIds: true });
-      else stores.push(column.kind === 'string' ? new TextColumn(name) : { name, kind: column.kind, data: new Float64Array(0) });
+      else stores.push(column.kind === 'string' ? new TextColumn(name) : new FloatColumn(name, column.kind));
     }
     return stores;
   }
@@ -323,11 +309,7 @@ export class WindowAccumulator {
     if (rows <= this.capacity) return;
     let capacity = Math.max(this.capacity, INITIAL_CAPACITY);
     while (capacity < rows) capacity *= 2;
-    for (const store of this.stores!) {
-      if (store.rowIds) continue;
-      if (store.kind === 'string') store.reserve(capacity, this.size);
-      else store.data = grow(store.data, capacity, this.size);
-    }
+    for (const store of this.stores!) if (!store.rowIds) store.reserve(capacity, this.size);
     if (this.target instanceof Float64Array) this.target = grow(this.target, capacity, this.size, NaN);
     this.capacity = capacity;
   }
@@ -365,51 +347,16 @@ export class WindowAccumulator {
   }
 }
 
-/**
- * Copies source[rows[k]] to store[base + k]. `rows` is strictly increasing (add
- * checks it, merge builds it so), so first-to-last spanning n − 1 means a
- * contiguous run: one memcpy.
- */
+/** Copies source[rows[k]] to store row base + k (`rows` strictly increasing: add checks it, merge builds it so). */
 function copyRows(store: Store, source: ArrayLike<number | string | null>, rows: Int32Array, base: number): void {
   if (store.rowIds) return; // the RowIdIndex took them
-  if (store.kind === 'string') {
-    store.append(source as ArrayLike<string | null>, rows, base);
-    return;
-  }
-  const n = rows.length;
-  const run = rows[n - 1]! - rows[0]! === n - 1;
-  const numbers = source as Float64Array;
-  if (run) store.data.set(numbers.subarray(rows[0]!, rows[0]! + n), base);
-  else for (let k = 0; k < n; k++) store.data[base + k] = numbers[rows[k]!]!;
-}
-
-function grow(data: Float64Array, capacity: number, used: number, fill?: number): Float64Array {
-  const next = new Float64Array(capacity);
-  next.set(data.subarray(0, used));
-  if (fill !== undefined) next.fill(fill, used);
-  return next;
-}
-
-function gatherFloats(data: Float64Array, order: Uint32Array): Float64Array {
-  const out = new Float64Array(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = data[order[i]!]!;
-  return out;
-}
-
-function gatherText(data: (string | null)[], order: Uint32Array): (string | null)[] {
-  const out = new Array<string | null>(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = data[order[i]!] ?? null;
-  return out;
+  if (store.kind === 'string') store.append(source as ArrayLike<string | null>, rows, base);
+  else store.append(source as Float64Array, rows, base);
 }
 
 function emptyStoreLike(store: Store): Store {
   if (store.rowIds) return store;
-  return store.kind === 'string' ? new TextColumn(store.name) : { name: store.name, kind: store.kind, data: new Float64Array(0) };
-}
-
-function isIdentity(order: Uint32Array): boolean {
-  for (let i = 0; i < order.length; i++) if (order[i] !== i) return false;
-  return true;
+  return store.kind === 'string' ? new TextColumn(store.name) : new FloatColumn(store.name, store.kind);
 }
 
 function describe(stores: readonly Store[]): string {

@@ -4,22 +4,21 @@
  *
  * A million row ids as strings are ≈ 64 MB of V8 heap; the window's metrics
  * never read them, and publishing reads them a slice at a time. So the
- * accumulator hands its RowIdIndex over with the row order instead, and the
- * column is only materialized when someone asks for it by name or iterates
- * the columns — `rowIdRange` gives a slice without building the rest.
+ * accumulator hands over a snapshot of its RowIdIndex instead (its positions
+ * are the frame's rows: the accumulator puts its rows in canonical order
+ * before it fires), and the column is only materialized when someone asks
+ * for it by name or iterates the columns — `rowIdRange` gives a slice without
+ * building the rest.
  * Everything else behaves as the plain Map it is.
  */
 import type { Column } from '../frame.js';
-import type { RowIdIndex } from './row-id-index.js';
+import type { RowIdSnapshot } from './row-id-index.js';
 
 export class LazyRowIdColumns extends Map<string, Column> {
-  private index: RowIdIndex | null;
+  private index: RowIdSnapshot | null;
 
-  /**
-   * `columns` in frame order with a placeholder under `rowIdColumn`;
-   * `order[i]` is the index position of the frame's row i (none: the same).
-   */
-  constructor(columns: Iterable<[string, Column]>, private readonly rowIdColumn: string, index: RowIdIndex, private readonly order?: ArrayLike<number>) {
+  /** `columns` in frame order with a placeholder under `rowIdColumn`; the frame's row i has the id at position i of `index`. */
+  constructor(columns: Iterable<[string, Column]>, private readonly rowIdColumn: string, index: RowIdSnapshot) {
     super(columns);
     this.index = index;
   }
@@ -28,7 +27,7 @@ export class LazyRowIdColumns extends Map<string, Column> {
   rowIdRange(start: number, end: number): string[] {
     if (!this.index) return super.get(this.rowIdColumn)!.values.slice(start, end) as string[];
     const out = new Array<string>(Math.max(0, end - start));
-    for (let i = start; i < end; i++) out[i - start] = this.index.idAt(this.order ? this.order[i]! : i);
+    for (let i = start; i < end; i++) out[i - start] = this.index.idAt(i);
     return out;
   }
 
@@ -58,7 +57,7 @@ export class LazyRowIdColumns extends Map<string, Column> {
 
   private materialize(): void {
     if (!this.index) return;
-    const values = this.index.ids(this.order);
+    const values = this.index.ids();
     this.index = null;
     super.set(this.rowIdColumn, { kind: 'string', values });
   }

@@ -11,6 +11,8 @@
  * Code 0 is a missing value (null); code k ≥ 1 is dictionary[k − 1].
  */
 
+import type { Permutation } from './canonical-order.js';
+
 export const MAX_DICTIONARY = 4096;
 
 export class TextColumn {
@@ -21,6 +23,12 @@ export class TextColumn {
   private readonly lookup = new Map<string, number>();
   /** Set when the column outgrew the dictionary. */
   private plain: (string | null)[] | null = null;
+  /**
+   * The strings `values` built last, while something still holds them: the
+   * next fire of the same rows (a last revision after one that waited for
+   * labels) shares them instead of building a second million-entry array.
+   */
+  private lastValues: WeakRef<(string | null)[]> | null = null;
 
   constructor(readonly name: string) {}
 
@@ -58,7 +66,8 @@ export class TextColumn {
         codes[base + k] = code;
       }
       if (k === rows.length) return;
-      this.plain = this.values(base + k);
+      // Not `values`: it may give an array a frame holds, and appends and reorders write into `plain`.
+      this.plain = this.decoded(base + k);
       this.codes = null;
       this.lookup.clear();
     }
@@ -74,22 +83,27 @@ export class TextColumn {
 
   /** The first `n` rows, in row order. */
   values(n: number): (string | null)[] {
-    if (this.plain) return this.plain.slice(0, n);
+    // Rows below the size change only by `reorder`, which forgets lastValues: equal length means equal rows.
+    const last = this.lastValues?.deref();
+    if (last && last.length === n) return last;
+    const out = this.plain ? this.plain.slice(0, n) : this.decoded(n);
+    this.lastValues = new WeakRef(out);
+    return out;
+  }
+
+  /** The first `n` rows of a coded column, as a new array. */
+  private decoded(n: number): (string | null)[] {
     const out = new Array<string | null>(n);
     for (let i = 0; i < n; i++) out[i] = this.at(i);
     return out;
   }
 
-  /** The rows at `order`, in that order. */
-  gather(order: ArrayLike<number>): (string | null)[] {
-    const out = new Array<string | null>(order.length);
-    for (let i = 0; i < order.length; i++) out[i] = this.at(order[i]!);
-    return out;
-  }
-
-  /** Drops the rows (the accumulator handed them over). */
-  release(): void {
-    if (this.codes) this.codes = new Uint16Array(0);
-    else this.plain = [];
+  /**
+   * Puts row order[i] at row i for the first order.length rows, where they
+   * are: no frame ever sees the codes or `plain` (`values` builds or copies).
+   */
+  reorder(permutation: Permutation): void {
+    this.lastValues = null;
+    permutation.apply(this.plain ?? this.codes!);
   }
 }

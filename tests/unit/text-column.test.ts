@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_DICTIONARY, TextColumn } from '../../processor/window/text-column.js';
+import { Permutation } from '../../processor/window/canonical-order.js';
 
 /** Appends `values` in batches as the accumulator does (reserve, then append the selected rows). */
 function fill(values: (string | null)[], batch: number): TextColumn {
@@ -18,8 +19,22 @@ test('categorical values round-trip through codes, nulls included', () => {
   const column = fill(values, 999);
   assert.equal(column.coded, true);
   assert.deepEqual(column.values(values.length), values);
-  const order = Array.from(values.keys()).reverse();
-  assert.deepEqual(column.gather(order), order.map((i) => values[i]));
+});
+
+test('reorder permutes the rows, coded or plain, and appends go on after them', () => {
+  for (const [distinct, coded] of [[230, true], [MAX_DICTIONARY * 2, false]] as const) {
+    const values = Array.from({ length: MAX_DICTIONARY * 3 }, (_, i) => (i % 13 === 0 ? null : `v${(i * 7) % distinct}`));
+    const column = fill(values, 1000);
+    assert.equal(column.coded, coded);
+    const order = Array.from(values.keys(), (i) => (i * 7919) % values.length);
+    const before = column.values(values.length);
+    column.reorder(new Permutation(order));
+    assert.deepEqual(column.values(values.length), order.map((i) => values[i]));
+    assert.deepEqual(before, values);
+    column.reserve(values.length + 2, values.length);
+    column.append(['new', null], [0, 1], values.length);
+    assert.deepEqual(column.values(values.length + 2).slice(-3), [values[order.at(-1)!], 'new', null]);
+  }
 });
 
 test('past the dictionary limit the column turns plain, mid-batch, and loses nothing', () => {
@@ -35,4 +50,18 @@ test('a selection of rows goes to consecutive positions', () => {
   column.reserve(3, 0);
   column.append(['a', 'b', null, 'c', 'a'], [1, 2, 4], 0);
   assert.deepEqual(column.values(3), ['b', null, 'a']);
+});
+
+test('turning plain right after a fire leaves the strings handed to that fire alone, through appends and reorders', () => {
+  const values = Array.from({ length: MAX_DICTIONARY }, (_, i) => `v${i}`);
+  const column = fill(values, 1000);
+  const fired = column.values(values.length);
+  const copy = [...fired];
+  column.reserve(values.length + 2, values.length);
+  column.append(['past the dictionary', 'and more'], [0, 1], values.length);
+  assert.equal(column.coded, false);
+  const n = values.length + 2;
+  column.reorder(new Permutation(Array.from({ length: n }, (_, i) => n - 1 - i)));
+  assert.deepEqual(fired, copy);
+  assert.deepEqual(column.values(n), [...values, 'past the dictionary', 'and more'].reverse());
 });
