@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { statTestNames } from '../processor/drift/registry.js';
+import { DEFAULT_RELATIVE_ACCURACY } from '../processor/drift/approx/numerical-sketch.js';
 import type { DriftOptions } from '../processor/drift/column-drift.js';
 import type { ColumnSpec } from '../processor/drift/compare.js';
 import { parseDuration } from './duration.js';
@@ -32,6 +33,27 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
     return z.NEVER;
   }
 });
+
+/**
+ * Windows holding more than above_rows rows keep their numerical features as
+ * quantile sketches of relative accuracy relative_accuracy (README,
+ * "Approximate windows"). Off when absent.
+ */
+// Below 0.001 a sketch spanning many orders of magnitude grows past a few MB (noCollapseBinLimit).
+const ACCURACY_RANGE = 'must be a number in [0.001, 0.1] (0.005 keeps drift scores within ~1e-3 of exact)';
+const approximateSection = z
+  .object({
+    above_rows: z
+      .number({ required_error: 'above_rows is required: the row count past which a window is approximated', invalid_type_error: 'must be a whole number of rows' })
+      .int('must be a whole number of rows')
+      .min(1, 'must be at least 1 row'),
+    relative_accuracy: z
+      .number({ invalid_type_error: ACCURACY_RANGE })
+      .min(0.001, ACCURACY_RANGE)
+      .max(0.1, ACCURACY_RANGE)
+      .default(DEFAULT_RELATIVE_ACCURACY),
+  })
+  .strict();
 
 export const driftSection = z
   .object({
@@ -79,6 +101,7 @@ export const configSchema = z
         idle_timeout: duration.default('1m'),
         label_delay: duration.default(0),
         label_timeout: duration.default('6h'),
+        approximate: approximateSection.optional(),
       })
       .strict()
       .default({}),

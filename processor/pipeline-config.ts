@@ -4,7 +4,9 @@
  */
 import type { Config } from '../cli/config.js';
 import { driftOptionsOf, featureSpecs } from '../cli/config.js';
+import { medianOf } from './drift/approx/window-sketch.js';
 import type { ModelRunner } from './model/types.js';
+import type { ApproximateConfig } from './window/approximate-window.js';
 import { MonitoringPipeline } from './pipeline.js';
 import type { MonitorSpec, ReferenceProfiles } from './window-metrics.js';
 
@@ -41,8 +43,29 @@ export function pipelineOf(
       allowedLateness: config.window.allowed_lateness,
       idleTimeout: config.window.idle_timeout,
       labelTimeout: config.window.label_timeout,
+      approximate: approximateConfigOf(config, reference),
     },
     onInference,
   });
   return { pipeline, spec };
+}
+
+/**
+ * `window.approximate` → what the window operator and the scale-out merge
+ * sketch: every numerical feature (never the event time, prediction or
+ * target), centred on its reference median, with the reference range for the
+ * out-of-range counts. Undefined when the setting is absent.
+ */
+export function approximateConfigOf(config: Config, reference: ReferenceProfiles): ApproximateConfig | undefined {
+  const section = config.window.approximate;
+  if (!section) return undefined;
+  return {
+    aboveRows: section.above_rows,
+    relativeAccuracy: section.relative_accuracy,
+    columns: config.features.numerical.map((name) => {
+      const profile = reference.get(name);
+      if (!profile || profile.type !== 'numerical') throw new Error(`window.approximate: numerical feature "${name}" has no numerical reference profile`);
+      return { name, center: medianOf(profile), referenceMin: profile.min, referenceMax: profile.max };
+    }),
+  };
 }

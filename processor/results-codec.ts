@@ -15,6 +15,10 @@
  * - Avro through the deployment's schema-registry codec (schemas/avro/
  *   window-metrics.avsc, predictions.avsc): doubles carry NaN and ±Infinity
  *   as they are.
+ *
+ * In both, an exact window has no `approximateRelativeAccuracy` (JSON leaves
+ * it out, Avro writes null and decodes it absent), so records written before
+ * the field existed read as exact windows.
  */
 import type { Codec, DecodeOutcome } from '../producer/codec/codec.js';
 import { decodeJson } from '../producer/codec/json.js';
@@ -42,6 +46,15 @@ export function windowMetricsOf(value: unknown): WindowMetrics {
   const record = value as Partial<WindowMetrics>;
   for (const field of ['model', 'windowStart', 'windowEnd', 'revision', 'rows', 'drift', 'dataQuality'] as const) {
     if (record[field] === undefined || record[field] === null) throw new Error(`window-metrics record lacks "${field}"`);
+  }
+  // Optional: a record without it is an exact window, as every record written before the field was.
+  const accuracy: unknown = record.approximateRelativeAccuracy;
+  if (accuracy === null) {
+    const { approximateRelativeAccuracy: _null, ...exact } = record;
+    return exact as WindowMetrics;
+  }
+  if (accuracy !== undefined && !(typeof accuracy === 'number' && accuracy > 0 && accuracy < 1)) {
+    throw new Error(`window-metrics record: "approximateRelativeAccuracy" is not a relative accuracy in (0, 1): ${JSON.stringify(accuracy)}`);
   }
   return record as WindowMetrics;
 }

@@ -24,6 +24,14 @@ export interface WindowMetrics {
   readonly regression: RegressionQuality | null;
   readonly classification: ClassificationQuality | null;
   readonly dataQuality: DataQuality;
+  /**
+   * Set when the window was approximate (config `window.approximate`: past
+   * `above_rows` its numerical features were sketched, so their drift is
+   * approximate): the sketches' relative accuracy α. Absent when every
+   * number of the window is exact — and in records written before the field
+   * existed, which were all exact.
+   */
+  readonly approximateRelativeAccuracy?: number;
 }
 
 /** One scored row, for the `predictions` table and topic. */

@@ -3,15 +3,18 @@
  * against the reference profiles → one WindowMetrics record. Pure and
  * deterministic; `run`, the Kafka processor and the merge step all call it.
  */
-import { columnDrift, type DriftOptions } from './drift/column-drift.js';
+import { sketchProfile } from './drift/approx/sketch-profile.js';
+import { columnDrift, datasetDrift, DEFAULT_DRIFT_SHARE, type DriftOptions } from './drift/column-drift.js';
 import { driftAgainstProfiles, type ColumnSpec } from './drift/compare.js';
 import { profileColumn } from './drift/profile.js';
-import type { ColumnDriftResult, ColumnProfile } from './drift/types.js';
+import type { ColumnDriftResult, ColumnProfile, DatasetDriftResult } from './drift/types.js';
 import { requireColumn, type Frame } from './frame.js';
 import type { ModelTask } from './model/types.js';
 import { classificationQuality, dataQuality, regressionQuality } from './quality/index.js';
 import type { ClassificationQuality, RegressionQuality } from './quality/types.js';
 import type { WindowMetrics } from './results.js';
+import { SKETCHED_MISSING_COLUMN } from './window/approximate-window.js';
+import type { SketchedColumn } from './window/sketched-column.js';
 
 export interface MonitorSpec {
   readonly model: string;
@@ -32,6 +35,8 @@ export interface FiredWindow {
   readonly windowEnd: number;
   readonly revision: number;
   readonly frame: Frame;
+  /** An approximate window's sketched columns (absent from `frame`); see window/approximate-window.ts. */
+  readonly sketches?: ReadonlyMap<string, SketchedColumn>;
 }
 
 /**
@@ -41,10 +46,11 @@ export interface FiredWindow {
 export type ReferenceProfiles = ReadonlyMap<string, ColumnProfile>;
 
 export function computeWindowMetrics(window: FiredWindow, reference: ReferenceProfiles, spec: MonitorSpec): WindowMetrics {
-  const { frame } = window;
-  const drift = driftAgainstProfiles(reference, frame, spec.features, spec.drift);
+  const { frame, sketches } = window;
+  const drift = sketches ? approximateDrift(reference, window, spec) : driftAgainstProfiles(reference, frame, spec.features, spec.drift);
   const target = requireColumn(frame, spec.targetColumn, `window ${new Date(window.windowStart).toISOString()}`);
   const labelledRows = countPresent(target.values);
+  const relativeAccuracy = sketches && sketchRelativeAccuracy(sketches);
   return {
     model: spec.model,
     windowStart: window.windowStart,
@@ -57,8 +63,39 @@ export function computeWindowMetrics(window: FiredWindow, reference: ReferencePr
     targetDrift: labelledRows > 0 ? outputDrift(frame, spec.targetColumn, reference, spec.drift) : null,
     regression: spec.task === 'regression' && labelledRows > 0 ? regressionOf(frame, spec) : null,
     classification: spec.task === 'classification' && labelledRows > 0 ? classificationOf(frame, spec) : null,
-    dataQuality: dataQuality(frame, spec.features, reference),
+    dataQuality: dataQuality(frame, spec.features, reference, sketches && {
+      columns: sketches,
+      rowMissing: requireColumn(frame, SKETCHED_MISSING_COLUMN).values as Float64Array,
+    }),
+    // Only when approximate: exact windows keep the shape they had before the field existed.
+    ...(relativeAccuracy !== undefined && { approximateRelativeAccuracy: relativeAccuracy }),
   };
+}
+
+/**
+ * The sketches' relative accuracy: one setting (`window.approximate`) builds
+ * every sketched column, and sketches of another α refuse to merge. Undefined
+ * when nothing is sketched (no numerical feature): the window is exact.
+ */
+function sketchRelativeAccuracy(sketches: ReadonlyMap<string, SketchedColumn>): number | undefined {
+  for (const { sketch } of sketches.values()) return sketch.relativeAccuracy;
+  return undefined;
+}
+
+/**
+ * Feature drift of an approximate window: sketched columns profiled from
+ * their sketches (sketchProfile), the others from the frame, then the same
+ * column tests as the exact path.
+ */
+function approximateDrift(reference: ReferenceProfiles, window: FiredWindow, spec: MonitorSpec): DatasetDriftResult {
+  const results = spec.features.map(({ name, type }) => {
+    const referenceProfile = reference.get(name);
+    if (!referenceProfile) throw new Error(`no reference profile for column "${name}"`);
+    const sketched = window.sketches!.get(name);
+    const current = sketched ? sketchProfile(sketched.sketch) : profileColumn(requireColumn(window.frame, name, 'the current data'), type);
+    return columnDrift(name, type, referenceProfile, current, spec.drift);
+  });
+  return datasetDrift(results, spec.drift.driftShare ?? DEFAULT_DRIFT_SHARE);
 }
 
 /** Prediction or target drift: the same tests as features, typed by the reference profile. */

@@ -11,6 +11,9 @@
  * what it pays for decoded Kafka records. Deterministic per seed.
  */
 import type { Column, Frame } from '../../processor/frame.js';
+import { seededRandom } from '../../tests/seeded-random.js';
+
+export { seededRandom };
 
 export const NUMERICAL_FEATURES = ['hour', 'weekday', 'month', 'distance', 'dep_delay_prev', 'temperature', 'load_factor'] as const;
 export const CATEGORICAL_FEATURES = ['origin', 'destination', 'carrier'] as const;
@@ -18,18 +21,6 @@ export const TARGET = 'delay';
 
 const AIRPORTS = 230;
 const CARRIERS = 15;
-
-/** mulberry32: a tiny seeded PRNG, good enough for bench data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(random: () => number): number {
   const u = Math.max(random(), 1e-12);

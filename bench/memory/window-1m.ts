@@ -1,7 +1,7 @@
 /**
  * One window of 1M rows × 10 features through the real pipeline, in bounded memory.
  *
- *   npx tsx bench/memory/window-1m.ts [--rows 1000000] [--batch 5000] [--reference 50000] [--model-batch 1024] [--revision] [--json out.json]
+ *   npx tsx bench/memory/window-1m.ts [--rows 1000000] [--batch 5000] [--reference 50000] [--model-batch 1024] [--revision] [--shuffle] [--approximate N [--relative-accuracy A]] [--json out.json]
  *
  * Synthetic flights-like rows (bench/memory/synthetic.ts: 7 numerical, 3
  * categorical features, fresh string objects per value as a decoder makes
@@ -14,9 +14,20 @@
  *
  * --revision: the last batch's labels are held back (label timeout 1 day) and
  * one row of the next day moves the watermark past the window's end, so the
- * window fires a first, non-final revision — `toFrame`, which copies the
- * window's columns, as a processor does when labels are still due — before
- * finish() fires it for good.
+ * window fires a first, non-final revision — `toFrame`, as a processor does
+ * when labels are still due — before finish() fires it for good. Its output is
+ * dropped once checked, as a processor drops it once published.
+ *
+ * --shuffle: the batches come in a shuffled order (rows within a batch stay
+ * in order), so the window's rows are not in event-time order when it fires
+ * and the accumulator reorders them (processor/window/canonical-order.ts):
+ * the costlier case, as when several partitions feed one window.
+ *
+ * --approximate N: the window runs in the approximate mode (README,
+ * "Approximate windows"; processor/window/approximate-window.ts), as config
+ * `window.approximate: { above_rows: N, relative_accuracy: A }` sets it: the
+ * section goes through the config schema and approximateConfigOf, as the
+ * processor's does, so past N rows the 7 numerical features are sketches.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,9 +38,11 @@ import { numericalProfile } from '../../processor/drift/profile.js';
 import type { Column, Frame } from '../../processor/frame.js';
 import { loadOnnxModel } from '../../processor/model/onnx-runner.js';
 import { MonitoringPipeline } from '../../processor/pipeline.js';
+import { approximateConfigOf } from '../../processor/pipeline-config.js';
+import { configSchema } from '../../cli/config.js';
 import type { ColumnProfile } from '../../processor/drift/types.js';
 import { MB, PeakRss, vmHighWaterMark } from './peak-rss.js';
-import { syntheticFeatureSpecs, syntheticFrame, TARGET } from './synthetic.js';
+import { seededRandom, syntheticFeatureSpecs, syntheticFrame, TARGET } from './synthetic.js';
 import { repoRoot } from './paths.js';
 
 const { values: args } = parseArgs({
@@ -39,6 +52,9 @@ const { values: args } = parseArgs({
     reference: { type: 'string', default: '50000' },
     'model-batch': { type: 'string', default: '1024' },
     revision: { type: 'boolean', default: false },
+    shuffle: { type: 'boolean', default: false },
+    approximate: { type: 'string' },
+    'relative-accuracy': { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -74,6 +90,23 @@ const reference = await timed(`reference profiles (${referenceRows.toLocaleStrin
   return profiles;
 });
 
+const approximate = args.approximate === undefined ? undefined : approximateConfigOf(configSchema.parse({
+  model: { name: 'flights-delay', path: 'data/models/delay_regressor.onnx' },
+  features: {
+    numerical: features.filter((f) => f.type === 'numerical').map((f) => f.name),
+    categorical: features.filter((f) => f.type === 'categorical').map((f) => f.name),
+  },
+  columns: { target: TARGET },
+  reference: { path: 'synthetic' },
+  data: { current: ['synthetic'] },
+  window: {
+    approximate: {
+      above_rows: Number(args.approximate),
+      ...(args['relative-accuracy'] === undefined ? {} : { relative_accuracy: Number(args['relative-accuracy']) }),
+    },
+  },
+}), reference);
+
 const pipeline = new MonitoringPipeline({
   spec: {
     model: 'flights-delay',
@@ -87,34 +120,43 @@ const pipeline = new MonitoringPipeline({
   model,
   eventTimeColumn: 'event_time',
   rowIdColumn: 'row_id',
-  window: { size: DAY, maxOutOfOrderness: 300_000, allowedLateness: 0, idleTimeout: 60_000, labelTimeout: args.revision ? DAY : 0 },
+  window: { size: DAY, maxOutOfOrderness: 300_000, allowedLateness: 0, idleTimeout: 60_000, labelTimeout: args.revision ? DAY : 0, approximate },
 });
 
 // Rows spread evenly over one day: all of them land in one window.
 const stepMs = DAY / rows;
+const batches = Array.from({ length: Math.ceil(rows / batchSize) }, (_, batch) => batch);
+if (args.shuffle) {
+  const random = seededRandom(7);
+  for (let i = batches.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [batches[i], batches[j]] = [batches[j]!, batches[i]!];
+  }
+}
 let fed = 0;
-await timed(`feed ${rows.toLocaleString()} rows (batches of ${batchSize})`, async () => {
-  for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
+await timed(`feed ${rows.toLocaleString()} rows (batches of ${batchSize}${args.shuffle ? ', shuffled' : ''})`, async () => {
+  for (const [k, batch] of batches.entries()) {
+    const start = batch * batchSize;
     const n = Math.min(batchSize, rows - start);
     const frame = syntheticFrame({ rows: n, seed: 1000 + batch, startTime: windowStart + start * stepMs, stepMs, shift: 0.3, withTarget: true });
     const { features: featureFrame, rowIds, targets } = splitTarget(frame);
     const result = await pipeline.addFeatures(0, featureFrame, { now: Date.now() });
     fed += result.accepted;
-    const lastBatch = start + batchSize >= rows;
+    const lastBatch = k === batches.length - 1;
     if (!(args.revision && lastBatch)) pipeline.addTargets(0, rowIds, targets);
     if (pipeline.advance(Date.now()).length > 0) throw new Error('the window fired before its end');
-    if (batch % 20 === 0) memory.sample();
+    if (k % 20 === 0) memory.sample();
   }
 });
 if (fed !== rows) throw new Error(`accepted ${fed} of ${rows} rows`);
 
 if (args.revision) {
-  const revisions = await timed('revision fire: toFrame (a copy) + computeWindowMetrics', async () => {
+  await timed('revision fire: toFrame + computeWindowMetrics', async () => {
     const next = syntheticFrame({ rows: 1, seed: 99, startTime: windowStart + DAY + 600_000, stepMs: 1, shift: 0.3, withTarget: true });
     await pipeline.addFeatures(0, splitTarget(next).features, { now: Date.now() });
-    return pipeline.advance(Date.now());
+    const revisions = pipeline.advance(Date.now());
+    if (revisions.length !== 1 || revisions[0]!.fire.final) throw new Error(`expected one non-final revision, got ${revisions.length}`);
   });
-  if (revisions.length !== 1 || revisions[0]!.fire.final) throw new Error(`expected one non-final revision, got ${revisions.length}`);
 }
 const outputs = (await timed('finish: takeFrame + computeWindowMetrics', () => pipeline.finish())).filter((output) => output.fire.windowStart === windowStart);
 if (outputs.length !== 1) throw new Error(`expected one window, got ${outputs.length}`);
@@ -130,11 +172,12 @@ for (const entry of memory.steps) {
 }
 console.log(table.toString());
 const peak = Number.isFinite(hwm) ? hwm : sampledPeak;
+if (approximate) console.log(`approximate: above ${approximate.aboveRows.toLocaleString()} rows, α = ${approximate.relativeAccuracy}, ${approximate.columns.length} columns sketched`);
 console.log(`window: ${metrics.rows.toLocaleString()} rows, ${metrics.labelledRows.toLocaleString()} labelled, `
   + `${metrics.drift.number_of_drifted_columns}/${metrics.drift.number_of_columns} columns drifted, MAE ${metrics.regression?.mae.toFixed(2)}`);
 console.log(`peak RSS: sampled ${(sampledPeak / MB).toFixed(0)} MB, VmHWM ${(hwm / MB).toFixed(0)} MB — target < ${LIMIT_MB} MB: ${peak / MB < LIMIT_MB ? 'OK' : 'OVER'}`);
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ rows, batchSize, modelBatch, referenceRows, sampledPeakMB: sampledPeak / MB, vmHwmMB: hwm / MB, limitMB: LIMIT_MB, timings, steps: memory.steps }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ rows, batchSize, modelBatch, referenceRows, approximate: approximate && { aboveRows: approximate.aboveRows, relativeAccuracy: approximate.relativeAccuracy }, sampledPeakMB: sampledPeak / MB, vmHwmMB: hwm / MB, limitMB: LIMIT_MB, timings, steps: memory.steps }, null, 2));
 }
 await model.close();
 

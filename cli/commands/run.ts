@@ -55,7 +55,12 @@ Example:
     });
 }
 
-async function runCommand(config: Config, options: RunOptions): Promise<EmbeddedRunSummary> {
+interface RunSummary extends EmbeddedRunSummary {
+  /** Windows whose stored result is approximate (window.approximate). */
+  readonly approximateWindows: number;
+}
+
+async function runCommand(config: Config, options: RunOptions): Promise<RunSummary> {
   const log = createLogger('run');
   const model = await loadOnnxModel(config.model.path, {
     name: config.model.name,
@@ -90,9 +95,11 @@ async function runCommand(config: Config, options: RunOptions): Promise<Embedded
     ? new SingleBar({ format: 'replay {bar} {percentage}% | {value}/{total} rows | {windows} windows | eta {eta}s', stream: process.stderr }, Presets.shades_classic)
     : undefined;
   let windows = 0;
+  // A window only ever turns approximate (it gains rows), so one that did stays counted.
+  const approximateWindows = new Set<number>();
   try {
     bar?.start(current.rowCount, 0, { windows });
-    return await runEmbedded({
+    const summary = await runEmbedded({
       config,
       model,
       reference: reference.profiles,
@@ -105,9 +112,11 @@ async function runCommand(config: Config, options: RunOptions): Promise<Embedded
       onProgress: (done) => bar?.update(done, { windows }),
       onWindow: (output) => {
         if (output.metrics.revision === 1) windows++;
+        if (output.metrics.approximateRelativeAccuracy !== undefined) approximateWindows.add(output.metrics.windowStart);
         if (options.json) process.stdout.write(`${JSON.stringify(windowJson(output))}\n`);
       },
     });
+    return { ...summary, approximateWindows: approximateWindows.size };
   } finally {
     bar?.stop();
     process.off('SIGINT', stop);
@@ -128,6 +137,8 @@ export function windowJson(output: WindowOutput) {
     reason: output.fire.reason,
     rows: metrics.rows,
     labelled_rows: metrics.labelledRows,
+    // null when exact, so every line has the same keys.
+    approximate_relative_accuracy: metrics.approximateRelativeAccuracy ?? null,
     drift: metrics.drift,
     prediction_drift: metrics.predictionDrift,
     target_drift: metrics.targetDrift,
@@ -147,12 +158,13 @@ function withOverrides(config: Config, options: RunOptions): Config {
   };
 }
 
-function formatSummary(summary: EmbeddedRunSummary, config: Config): string {
+function formatSummary(summary: RunSummary, config: Config): string {
   const table = new Table({ style: { head: [], border: [] } });
   table.push(
     ['rows replayed', summary.rows],
     ['windows fired (revisions)', `${summary.windows} (${summary.windowRevisions})`],
     ['windows with dataset drift', summary.driftedWindows],
+    ...(config.window.approximate ? [['approximate windows (sketched drift)', `${summary.approximateWindows} (α = ${config.window.approximate.relative_accuracy})`]] : []),
     ['retrain requests raised', summary.retrainRequests],
     ['labels joined', summary.labels],
     ['late rows (kept out)', summary.lateRows],
@@ -160,7 +172,8 @@ function formatSummary(summary: EmbeddedRunSummary, config: Config): string {
     ['seconds', summary.seconds.toFixed(2)],
   );
   if (summary.last) {
-    table.push(['last window', `${new Date(summary.last.windowStart).toISOString()} (${summary.last.rows} rows)`]);
+    const approximate = summary.last.approximateRelativeAccuracy === undefined ? '' : ', approximate';
+    table.push(['last window', `${new Date(summary.last.windowStart).toISOString()} (${summary.last.rows} rows${approximate})`]);
     table.push(['last drift share', summary.last.drift.share_of_drifted_columns.toFixed(3)]);
     for (const [metric, value] of Object.entries(qualityValues(summary.last))) table.push([`last ${metric}`, value.toPrecision(6)]);
   }

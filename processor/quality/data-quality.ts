@@ -21,12 +21,23 @@
  *   counted in the out-of-range denominator.
  * - dataset: rows, rows with a missing value in any of the given columns, and
  *   their share of rows (NaN for an empty window).
+ *
+ * An approximate window (window/approximate-window.ts) has no values for its
+ * sketched columns, only their counts, taken exactly on arrival, and a per-row
+ * flag "some sketched column is missing": the same numbers as the exact path.
  */
 import type { Column, Frame } from '../frame.js';
 import { requireColumn } from '../frame.js';
 import type { ColumnSpec } from '../drift/compare.js';
 import type { ColumnProfile } from '../drift/types.js';
+import type { SketchedQualityCounts } from '../window/sketched-column.js';
 import type { ColumnDataQuality, DataQuality } from './types.js';
+
+/** The sketched columns of an approximate window: their counts, and per row 1 where any of them is missing. */
+export interface SketchedQuality {
+  readonly columns: ReadonlyMap<string, SketchedQualityCounts>;
+  readonly rowMissing: ArrayLike<number>;
+}
 
 export const MAX_UNSEEN_VALUES = 20;
 /** Longer unseen values are cut to this many characters (and marked with …), so one
@@ -37,16 +48,20 @@ export function dataQuality(
   frame: Frame,
   columns: readonly ColumnSpec[],
   referenceProfiles: ReadonlyMap<string, ColumnProfile>,
+  sketched?: SketchedQuality,
 ): DataQuality {
   const rows = frame.rowCount;
   const rowHasMissing = new Uint8Array(rows);
+  if (sketched) for (let i = 0; i < rows; i++) if (sketched.rowMissing[i]) rowHasMissing[i] = 1;
   const results = columns.map((spec) => {
-    const column = requireColumn(frame, spec.name, 'the current data');
     const reference = referenceProfiles.get(spec.name);
     if (!reference) throw new Error(`data quality: no reference profile for column "${spec.name}"`);
     if (reference.type !== spec.type) {
       throw new Error(`data quality: column "${spec.name}" is declared ${spec.type} but its reference profile is ${reference.type}`);
     }
+    const counts = sketched?.columns.get(spec.name);
+    if (counts) return numericalRecord(spec.name, rows, counts.missing, counts.present, counts.outOfRange, 0);
+    const column = requireColumn(frame, spec.name, 'the current data');
     const { values, missing } = spec.type === 'numerical' ? numericValues(column) : categoryValues(column);
     for (let i = 0; i < rows; i++) if (missing[i]) rowHasMissing[i] = 1;
     return spec.type === 'numerical'
@@ -125,11 +140,14 @@ function numericalQuality(name: string, values: Float64Array, missing: Uint8Arra
     // Written as "not inside" so an empty reference (min = max = NaN) puts every value out of range, as pandas' between does.
     if (!(v >= reference.min && v <= reference.max)) outOfRange++;
   }
-  const missingCount = countOf(missing);
+  return numericalRecord(name, values.length, countOf(missing), present, outOfRange, typeViolations);
+}
+
+function numericalRecord(name: string, rows: number, missing: number, present: number, outOfRange: number, typeViolations: number): ColumnDataQuality {
   return {
     column: name,
-    missing_count: missingCount,
-    missing_share: missingCount / values.length,
+    missing_count: missing,
+    missing_share: missing / rows,
     out_of_range_count: outOfRange,
     out_of_range_share: outOfRange / present,
     unseen_count: 0,

@@ -26,6 +26,8 @@ import type { PipelineMetrics } from '../../sink/metrics/pipeline-metrics.js';
 import type { WindowOutput } from '../pipeline.js';
 import type { ResultsCodec } from '../results-codec.js';
 import { computeWindowMetrics, type MonitorSpec, type ReferenceProfiles } from '../window-metrics.js';
+import { approximateConfigOf } from '../pipeline-config.js';
+import type { ApproximateConfig } from '../window/approximate-window.js';
 import { windowMetricsMessages } from '../service/output-messages.js';
 import { sendInSlices, sendPredictions, type TopicMessages } from '../service/publish-results.js';
 import { closedMessage, decodePartialsMessage } from './partial-messages.js';
@@ -67,9 +69,12 @@ export class MergeConsumer {
   private supervisor: ConsumerSupervisor | undefined;
   readonly counts = { windowRevisions: 0, badMessages: 0 };
   private bounds: MergeBounds;
+  /** Merged windows switch to sketches where one instance's would. */
+  private readonly approximate: ApproximateConfig | undefined;
 
   constructor(private readonly options: MergeConsumerOptions) {
     this.bounds = options.bounds;
+    this.approximate = approximateConfigOf(options.config, options.reference);
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
@@ -128,7 +133,7 @@ export class MergeConsumer {
       const low = Number(ends.find((e) => e.partition === partition)?.low ?? 0);
       const mine = Number(committed.find((c) => c.partition === partition)?.offset ?? -1);
       const from = mine >= 0 ? mine : low;
-      this.tasks.set(partition, { merge: new PartitionMerge(bounds), restoreUntil: end > from ? end : -Infinity, committed: from });
+      this.tasks.set(partition, { merge: new PartitionMerge(bounds, this.approximate), restoreUntil: end > from ? end : -Infinity, committed: from });
     }
     logger.info({ partitions, topic: partialsTopic }, 'merge partitions assigned');
   }
@@ -191,6 +196,7 @@ export class MergeConsumer {
     const reason = fire.revision === 1 ? 'watermark' : fire.rowsGrew ? 'late-rows' : 'labels';
     const event = {
       windowStart: fire.windowStart, windowEnd: fire.windowEnd, revision: fire.revision, reason, frame: fire.frame,
+      ...(fire.sketches ? { sketches: fire.sketches } : {}),
       labelledRows: fire.labelledRows, duplicates: fire.duplicates, labelsFinal: fire.labelsFinal, final: fire.final,
     } as const;
     return { fire: event, metrics: computeWindowMetrics(event, this.options.reference, this.options.spec) };

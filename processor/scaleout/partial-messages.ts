@@ -8,7 +8,9 @@
  *   accumulator's wire form (processor/window/accumulator-codec.ts); the
  *   headers say which window, which source partition, and how complete it is
  *   (rows, labelled rows) so the merge can keep the most complete share
- *   without decoding the others.
+ *   without decoding the others. An approximate window's share also has
+ *   its sketched columns (window/sketched-column.ts) in a header; the value
+ *   then holds only its exact columns.
  * - watermark: a source partition's event-time watermark and whether it is
  *   idle. Broadcast to every partition of the topic, so each merge partition
  *   sees every source's progress in order with the partials it holds (a
@@ -21,10 +23,13 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { Frame } from '../frame.js';
 import { windowKey } from '../results-codec.js';
-import { encodeAccumulator, type AccumulatorSchema, type StoredColumn } from '../window/accumulator-codec.js';
+import type { AccumulatorSchema } from '../window/accumulator-codec.js';
+import { encodeWindowFrame } from '../window/approximate-window.js';
+import { SketchedColumn } from '../window/sketched-column.js';
 
 export const PARTIALS_ROLE = 'window-partials';
 export const KIND_HEADER = 'driftwatch-partial-kind';
+const SKETCHES_HEADER = 'driftwatch-sketches';
 
 export interface PartialHeader {
   readonly model: string;
@@ -45,7 +50,7 @@ export interface SourceWatermark {
 }
 
 export type PartialsMessage =
-  | { readonly kind: 'partial'; readonly header: PartialHeader; readonly value: Buffer }
+  | { readonly kind: 'partial'; readonly header: PartialHeader; readonly value: Buffer; readonly sketches: string | null }
   | { readonly kind: 'watermark'; readonly progress: SourceWatermark }
   | { readonly kind: 'closed'; readonly model: string; readonly windowStart: number };
 
@@ -62,17 +67,22 @@ export function partialKey(model: string, windowStart: number): string {
 /**
  * A fired window's frame (canonical order, target column last, as
  * WindowOperator hands it out) as a partial message: the frame's columns
- * become the accumulator's stored columns, no copy.
+ * become the accumulator's stored columns, no copy. `sketches`: an
+ * approximate window's sketched columns.
  */
-export function partialMessage(header: PartialHeader, schema: AccumulatorSchema, frame: Frame, duplicates: number): Message {
-  const columns: StoredColumn[] = [];
-  let target: Float64Array | (string | null)[] | undefined;
-  for (const [name, column] of frame.columns) {
-    if (name === schema.targetColumn) target = column.values;
-    else columns.push({ name, kind: column.kind, values: column.values } as StoredColumn);
+export function partialMessage(
+  header: PartialHeader,
+  schema: AccumulatorSchema,
+  frame: Frame,
+  duplicates: number,
+  sketches?: ReadonlyMap<string, SketchedColumn>,
+): Message {
+  let value: string;
+  try {
+    value = encodeWindowFrame(schema, frame, duplicates);
+  } catch (error) {
+    throw new Error(`partial of window ${header.windowStart}: ${(error as Error).message}`);
   }
-  if (!target) throw new Error(`partial of window ${header.windowStart}: the frame lacks target column "${schema.targetColumn}"`);
-  const value = encodeAccumulator({ schema, rowCount: frame.rowCount, duplicates, columns, target });
   return {
     key: partialKey(header.model, header.windowStart),
     value: Buffer.from(value),
@@ -85,6 +95,7 @@ export function partialMessage(header: PartialHeader, schema: AccumulatorSchema,
       'driftwatch-rows': String(header.rows),
       'driftwatch-labelled-rows': String(header.labelledRows),
       'driftwatch-final': header.final ? '1' : '0',
+      ...(sketches ? { [SKETCHES_HEADER]: SketchedColumn.encode(sketches) } : {}),
     },
   };
 }
@@ -130,9 +141,11 @@ export function decodePartialsMessage(message: KafkaMessage): PartialsMessage {
   if (kind === 'closed') return { kind, model: header('driftwatch-model'), windowStart: number('driftwatch-window-start') };
   if (kind !== 'partial') throw new Error(`${where}: unknown kind "${kind}"`);
   if (!message.value || message.value.length === 0) throw new Error(`${where}: partial without a value`);
+  const sketches = message.headers?.[SKETCHES_HEADER];
   return {
     kind,
     value: message.value,
+    sketches: sketches === undefined ? null : (Array.isArray(sketches) ? sketches[0]! : sketches).toString(),
     header: {
       model: header('driftwatch-model'),
       windowStart: number('driftwatch-window-start'),

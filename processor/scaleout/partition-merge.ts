@@ -29,7 +29,8 @@
  * seen on another partition could overtake a share still unread here.
  */
 import type { Frame } from '../frame.js';
-import { WindowAccumulator } from '../window/accumulator.js';
+import { ApproximateWindow, type ApproximateConfig } from '../window/approximate-window.js';
+import type { SketchedColumn } from '../window/sketched-column.js';
 import type { PartialHeader, PartialsMessage } from './partial-messages.js';
 
 export interface MergeBounds {
@@ -47,6 +48,8 @@ export interface MergedFire {
   readonly revision: number;
   /** Every source's rows, ordered by (event time, row id): the frame one instance would have fired. */
   readonly frame: Frame;
+  /** Set when the merged window is approximate: its sketched columns, which `frame` then lacks. */
+  readonly sketches?: ReadonlyMap<string, SketchedColumn>;
   readonly labelledRows: number;
   readonly duplicates: number;
   /** Rows grew since the last fire (else only labels did). */
@@ -62,7 +65,8 @@ interface Share {
   readonly offset: number;
   /** Decoded on first use. */
   value: Buffer | null;
-  accumulator: WindowAccumulator | null;
+  sketches: string | null;
+  accumulator: ApproximateWindow | null;
 }
 
 interface OpenWindow {
@@ -89,7 +93,8 @@ export class PartitionMerge {
   private nextOffset: number | null = null;
   readonly counters: MergeCounters = { latePartials: 0, supersededPartials: 0 };
 
-  constructor(private readonly bounds: MergeBounds) {
+  /** `approximate`: the processors' window.approximate, so merged windows switch where one instance's would. */
+  constructor(private readonly bounds: MergeBounds, private readonly approximate?: ApproximateConfig) {
     if (!Number.isInteger(bounds.sourcePartitions) || bounds.sourcePartitions < 1) {
       throw new Error(`merge: source partitions must be a whole number ≥ 1, got ${bounds.sourcePartitions}`);
     }
@@ -115,7 +120,7 @@ export class PartitionMerge {
       this.windows.delete(key);
       this.closed.add(key);
     } else {
-      this.addShare(offset, message.header, message.value);
+      this.addShare(offset, message.header, message.value, message.sketches);
     }
   }
 
@@ -138,7 +143,8 @@ export class PartitionMerge {
         labels += share.labelledRows;
       }
       if (rows !== window.firedRows || labels !== window.firedLabels) {
-        const merged = mergeShares(window.shares);
+        const merged = mergeShares(window.shares, this.approximate);
+        const sketches = merged.sketches;
         const rowsGrew = rows !== window.firedRows;
         window.revision++;
         window.firedRows = rows;
@@ -151,6 +157,7 @@ export class PartitionMerge {
           labelledRows: merged.labelledCount,
           duplicates: merged.duplicates,
           frame: merged.takeFrame(),
+          ...(sketches ? { sketches } : {}),
           rowsGrew,
           labelsFinal: this.merged >= window.end + labelTimeout,
           final: closing,
@@ -185,7 +192,7 @@ export class PartitionMerge {
     return Math.max(this.bounds.labelTimeout, this.bounds.allowedLateness);
   }
 
-  private addShare(offset: number, header: PartialHeader, value: Buffer): void {
+  private addShare(offset: number, header: PartialHeader, value: Buffer, sketches: string | null): void {
     const key = keyOf(header.model, header.windowStart);
     let window = this.windows.get(key);
     if (!window) {
@@ -203,7 +210,7 @@ export class PartitionMerge {
       return;
     }
     if (current) this.counters.supersededPartials++;
-    window.shares.set(header.sourcePartition, { rows: header.rows, labelledRows: header.labelledRows, offset, value, accumulator: null });
+    window.shares.set(header.sourcePartition, { rows: header.rows, labelledRows: header.labelledRows, offset, value, sketches, accumulator: null });
   }
 
   private advance(): void {
@@ -224,16 +231,20 @@ function keyOf(model: string, windowStart: number): string {
   return `${model}\u0000${windowStart}`;
 }
 
-/** The shares folded together in source-partition order (the result does not depend on it: rows are canonically ordered). */
-function mergeShares(shares: ReadonlyMap<number, Share>): WindowAccumulator {
-  let merged: WindowAccumulator | null = null;
+/**
+ * The shares folded together in source-partition order (the result does not
+ * depend on it: rows are canonically ordered, sketches add bucket counts).
+ */
+function mergeShares(shares: ReadonlyMap<number, Share>, approximate: ApproximateConfig | undefined): ApproximateWindow {
+  let merged: ApproximateWindow | null = null;
   for (const source of [...shares.keys()].sort((a, b) => a - b)) {
     const share = shares.get(source)!;
     if (!share.accumulator) {
-      share.accumulator = WindowAccumulator.deserialize(share.value!.toString());
+      share.accumulator = ApproximateWindow.deserialize(share.value!.toString(), share.sketches, approximate);
       share.value = null;
+      share.sketches = null;
     }
-    merged ??= new WindowAccumulator(share.accumulator.schema);
+    merged ??= new ApproximateWindow(share.accumulator.schema, approximate);
     merged.merge(share.accumulator);
   }
   if (!merged) throw new Error('merge: a window without shares');

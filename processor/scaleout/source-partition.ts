@@ -160,6 +160,7 @@ export class SourcePartition {
       { eventTimeColumn, rowIdColumn, targetColumn, targetKind },
       fire.frame,
       fire.duplicates,
+      fire.sketches,
     );
   }
 }

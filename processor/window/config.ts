@@ -1,6 +1,7 @@
 /** Settings of the window operator, checked once with one clear message per mistake. */
 import { checkWindowSize } from './assigner.js';
 import type { TargetKind } from './accumulator.js';
+import type { ApproximateConfig } from './approximate-window.js';
 
 export interface WindowConfig {
   /** Tumbling window length (ms). */
@@ -19,6 +20,8 @@ export interface WindowConfig {
   readonly targetKind: TargetKind;
   /** Labels waiting for rows never yet seen, at most; beyond it the oldest is orphaned. */
   readonly maxPendingLabels: number;
+  /** Windows past a size keep their numerical feature columns as sketches (approximate-window.ts); absent: every window exact. */
+  readonly approximate?: ApproximateConfig;
 }
 
 export type WindowConfigInput =
@@ -52,5 +55,18 @@ export function resolveWindowConfig(input: WindowConfigInput): WindowConfig {
   if (!Number.isInteger(config.maxPendingLabels) || config.maxPendingLabels < 1) {
     throw new Error(`window config: maxPendingLabels must be a positive integer, got ${config.maxPendingLabels}`);
   }
+  if (config.approximate) checkApproximate(config.approximate, names);
   return config;
+}
+
+function checkApproximate({ aboveRows, relativeAccuracy, columns }: ApproximateConfig, reserved: readonly string[]): void {
+  if (!Number.isInteger(aboveRows) || aboveRows < 1) throw new Error(`window config: approximate.aboveRows must be a whole number of rows ≥ 1, got ${aboveRows}`);
+  if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) throw new Error(`window config: approximate.relativeAccuracy must be in (0, 1), got ${relativeAccuracy}`);
+  const seen = new Set<string>();
+  for (const { name, center } of columns) {
+    if (reserved.includes(name)) throw new Error(`window config: approximate column "${name}" is the event time, row id or target column; only numerical features can be sketched`);
+    if (seen.has(name)) throw new Error(`window config: approximate column "${name}" is listed twice`);
+    if (!Number.isFinite(center)) throw new Error(`window config: approximate column "${name}" needs a finite center, got ${center}`);
+    seen.add(name);
+  }
 }

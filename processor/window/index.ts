@@ -2,6 +2,8 @@
 export { tumblingWindow, tumblingWindowStart, checkWindowSize, type TimeWindow } from './assigner.js';
 export { PartitionWatermarks, type WatermarkStrategyConfig } from './watermark.js';
 export { WindowAccumulator, type AccumulatorSchema, type LabelOutcome, type TargetKind } from './accumulator.js';
+export { ApproximateWindow, SKETCHED_MISSING_COLUMN, encodeWindowFrame, type ApproximateConfig } from './approximate-window.js';
+export { SketchedColumn, type SketchedColumnSpec, type SketchedQualityCounts } from './sketched-column.js';
 export {
   PendingLabels,
   isLabelFinal,

@@ -11,7 +11,7 @@
  */
 import type { Frame } from '../frame.js';
 import { requireColumn, takeRows } from '../frame.js';
-import { WindowAccumulator } from './accumulator.js';
+import { ApproximateWindow } from './approximate-window.js';
 import { tumblingWindowStart } from './assigner.js';
 import { resolveWindowConfig, type WindowConfig, type WindowConfigInput } from './config.js';
 import {
@@ -23,6 +23,7 @@ import {
   type PendingLabel,
   type TargetValue,
 } from './label-join.js';
+import type { SketchedColumn } from './sketched-column.js';
 import { lowestAt, noteLowest, OffsetLedger } from './offsets.js';
 import { routeRows } from './route.js';
 import { decideWindow, type FireReason } from './trigger.js';
@@ -36,6 +37,8 @@ export interface FireEvent {
   readonly reason: FireReason;
   /** The window's rows ordered by (event time, row id), with the target column (NaN / null where unlabelled). */
   readonly frame: Frame;
+  /** Set when the window is approximate: its sketched columns, which `frame` then lacks. */
+  readonly sketches?: ReadonlyMap<string, SketchedColumn>;
   readonly labelledRows: number;
   /** Rows dropped as repeated row ids. */
   readonly duplicates: number;
@@ -93,7 +96,7 @@ export interface WindowOperatorStats {
 interface WindowState {
   readonly start: number;
   readonly end: number;
-  readonly accumulator: WindowAccumulator;
+  readonly accumulator: ApproximateWindow;
   revision: number;
   lateRowsSinceFire: boolean;
   labelsSinceFire: boolean;
@@ -277,6 +280,7 @@ export class WindowOperator {
       window.revision++;
       window.lateRowsSinceFire = false;
       window.labelsSinceFire = false;
+      const sketches = decision.purge ? accumulator.sketches : accumulator.snapshotSketches();
       fires.push({
         windowStart: window.start,
         windowEnd: window.end,
@@ -284,6 +288,7 @@ export class WindowOperator {
         reason: decision.fire,
         // The last revision takes the rows over instead of copying them: the window is gone after this.
         frame: decision.purge ? accumulator.takeFrame() : accumulator.toFrame(),
+        ...(sketches ? { sketches } : {}),
         labelledRows: accumulator.labelledCount,
         duplicates: accumulator.duplicates,
         labelsFinal: decision.labelsFinal,
@@ -300,7 +305,7 @@ export class WindowOperator {
       window = {
         start,
         end: start + this.config.size,
-        accumulator: new WindowAccumulator({ eventTimeColumn, rowIdColumn, targetColumn, targetKind }),
+        accumulator: new ApproximateWindow({ eventTimeColumn, rowIdColumn, targetColumn, targetKind }, this.config.approximate),
         revision: 0,
         lateRowsSinceFire: false,
         labelsSinceFire: false,

@@ -79,12 +79,13 @@ async function writeWindowRows(
 ): Promise<WriteWindowResult> {
   return pool.transaction(async (tx) => {
     const upserted = await tx.maybeOneFirst(sql.type(z.object({ revision: z.number() }))`
-      INSERT INTO windows (model, window_start, window_end, row_count, labelled_count, revision)
+      INSERT INTO windows (model, window_start, window_end, row_count, labelled_count, revision, approximate_relative_accuracy)
       VALUES (${key.model}, ${key.start}::timestamptz, ${windowEnd}::timestamptz,
-              ${metrics.rows}, ${metrics.labelledRows}, ${key.revision})
+              ${metrics.rows}, ${metrics.labelledRows}, ${key.revision}, ${metrics.approximateRelativeAccuracy ?? null}::float8)
       ON CONFLICT (model, window_start) DO UPDATE SET
         window_end = excluded.window_end, row_count = excluded.row_count,
-        labelled_count = excluded.labelled_count, revision = excluded.revision, updated_at = now()
+        labelled_count = excluded.labelled_count, revision = excluded.revision,
+        approximate_relative_accuracy = excluded.approximate_relative_accuracy, updated_at = now()
       WHERE (windows.row_count, windows.labelled_count) <= (excluded.row_count, excluded.labelled_count)
       RETURNING revision`);
     if (upserted === null) {

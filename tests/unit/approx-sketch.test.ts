@@ -6,19 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CategoryCounts, NumericalSketch, sketchProfile, WindowSketch } from '../../processor/drift/approx/index.js';
+import { CategoryCounts, noCollapseBinLimit, NumericalSketch, sketchProfile, WindowSketch } from '../../processor/drift/approx/index.js';
 import { driftAgainstProfiles, profileReference } from '../../processor/drift/compare.js';
 import type { Column, Frame } from '../../processor/frame.js';
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../seeded-random.js';
 
 function normals(n: number, seed: number, mean: number, std: number): Float64Array {
   const next = random(seed);
@@ -165,4 +156,37 @@ test('centred: the error is relative to the distance from the center, not to the
     assert.ok(Math.abs(approx[k]! - exact[k]!) <= alpha * Math.abs(exact[k]! - center) * (1 + 1e-9) + 1e-12, `rank ${k}: ${approx[k]} vs ${exact[k]}`);
   }
   assert.throws(() => sketch.merge(new NumericalSketch({ relativeAccuracy: alpha, maxExactValues: 0 })), /different settings/);
+});
+
+test('toParts → fromParts gives the same sketch in both regimes; parts do not depend on order', () => {
+  const values = normals(5000, 11, 0, 1e6);
+  values[3] = NaN;
+  values[4] = 1e-300;
+  for (const options of [{}, { maxExactValues: 50 }, { maxExactValues: 50, binLimit: noCollapseBinLimit(0.005) }]) {
+    const forward = new NumericalSketch(options);
+    forward.add(values);
+    const backward = new NumericalSketch(options);
+    backward.add(Float64Array.from(values).reverse());
+    assert.deepEqual(backward.toParts(), forward.toParts());
+    const copy = NumericalSketch.fromParts(forward.toParts());
+    assert.deepEqual(copy.toParts(), forward.toParts());
+    assert.deepEqual(sketchProfile(copy), sketchProfile(forward));
+  }
+  const parts = new NumericalSketch({ maxExactValues: 10 }).toParts();
+  assert.throws(() => NumericalSketch.fromParts({ ...parts, exact: null, positive: [[3, 2]], count: 5 }), /buckets hold 2 values but count is 5/);
+});
+
+test('the default never collapses: values over 600 orders of magnitude keep their count whatever the order (the library\'s collapse inflates it)', () => {
+  for (const relativeAccuracy of [0.005, 0.02]) assert.equal(new NumericalSketch({ relativeAccuracy }).binLimit, noCollapseBinLimit(relativeAccuracy));
+  const values = Float64Array.from({ length: 3000 }, (_, i) => Math.exp((((i * 7919) % 3000) / 3000) * 1400 - 700));
+  const sorted = Float64Array.from(values).sort();
+  const sketchOf = (input: Float64Array) => {
+    const sketch = new NumericalSketch({ maxExactValues: 0 });
+    sketch.add(input);
+    return sketch.toParts();
+  };
+  const parts = sketchOf(sorted);
+  assert.equal(parts.positive.reduce((sum, [, count]) => sum + count, 0), 3000);
+  assert.deepEqual(sketchOf(values), parts);
+  assert.deepEqual(sketchOf(Float64Array.from(sorted).reverse()), parts);
 });

@@ -12,7 +12,11 @@ import { runSchema } from '../../cli/commands/schema.js';
 import { UsageError } from '../../cli/errors.js';
 import { backwardProblems } from '../../producer/codec/avro-compat.js';
 import { plainConverter } from '../../producer/codec/avro-plain.js';
-import { AVRO_SCHEMA_DIR, featuresAvroSchema, FIXED_SCHEMA_FILES, formatAvroSchema, loadAvroSchema } from '../../producer/codec/avro-schemas.js';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { WindowMetrics } from '../../processor/results.js';
+import { windowMetricsOf } from '../../processor/results-codec.js';
+import { AVRO_SCHEMA_DIR, featuresAvroSchema, FIXED_SCHEMA_FILES, formatAvroSchema, loadAvroSchema, type AvroSchema } from '../../producer/codec/avro-schemas.js';
+import type { Codec } from '../../producer/codec/codec.js';
 import { createAvroCodec } from '../../producer/codec/avro.js';
 import { codecFromEnv, schemaRegistryFromEnv } from '../../producer/codec/factory.js';
 import { jsonCodec } from '../../producer/codec/json.js';
@@ -96,6 +100,50 @@ describe('BACKWARD problems named by field', () => {
   test('an optional field added, a field removed, int promoted to double: no problem', () => {
     const newer = record([{ name: 'n', type: 'double' }, { name: 'c', type: ['null', 'string'], default: null }]);
     assert.deepEqual(backwardProblems(newer, old), []);
+  });
+});
+
+describe('window-metrics: the approximate marker, old and new schemas', () => {
+  const topic = 'p.window-metrics';
+  const marked = loadAvroSchema(FIXED_SCHEMA_FILES['window-metrics']);
+  /** The schema as it was before the marker: what old processors write and old sinks read with. */
+  const unmarked = { ...marked, fields: (marked.fields as { name: string }[]).filter((f) => f.name !== 'approximateRelativeAccuracy') };
+  // The registry's part here is ids → writer schemas; its BACKWARD check is backwardProblems below (and tests/integration/avro-registry.test.ts).
+  const writers: avro.Type[] = [];
+  const registry = {
+    async register({ schema }: { schema: string }) { return { id: writers.push(avro.Type.forSchema(JSON.parse(schema) as avro.Schema)) }; },
+    async getSchema(id: number) { return writers[id - 1]; },
+  } as unknown as SchemaRegistry;
+  const codecWith = (schema: AvroSchema) => createAvroCodec({ registry, registryUrl: 'memory', schemas: new Map([[topic, schema]]) });
+  const [newer, older] = [codecWith(marked), codecWith(unmarked)];
+  const exact = {
+    model: 'm', windowStart: 0, windowEnd: 1000, revision: 1, rows: 3, labelledRows: 0,
+    drift: { columns: [{ column: 'x', type: 'numerical', stattest: 'wasserstein', score: 0.02, threshold: 0.1, drift_detected: false, reference_count: 5, current_count: 3 }],
+      number_of_columns: 1, number_of_drifted_columns: 0, share_of_drifted_columns: 0, dataset_drift: false, drift_share: 0.5 },
+    predictionDrift: null, targetDrift: null, regression: null, classification: null,
+    dataQuality: { rows: 3, rows_with_missing: 0, rows_with_missing_share: 0, columns: [] },
+  } satisfies WindowMetrics;
+  const approximate: WindowMetrics = { ...exact, approximateRelativeAccuracy: 0.005 };
+  const roundTrip = async (writer: Codec, reader: Codec, record: WindowMetrics) => {
+    const [outcome] = await reader.decode(topic, await writer.encode(topic, [record]));
+    if (!outcome || outcome.error !== undefined) throw new Error(`not decoded: ${outcome?.error}`);
+    return windowMetricsOf(outcome.value);
+  };
+
+  test('adding it is BACKWARD compatible: an optional field with a default', () => {
+    assert.deepEqual(backwardProblems(avro.Type.forSchema(marked as avro.Schema), avro.Type.forSchema(unmarked as avro.Schema)), []);
+  });
+  test('the relative accuracy survives the round trip; an exact window comes back without it', async () => {
+    assert.deepEqual(await roundTrip(newer, newer, approximate), approximate);
+    assert.deepEqual(await roundTrip(newer, newer, exact), exact);
+  });
+  test('a message of the old schema reads as an exact window', async () => {
+    const decoded = await roundTrip(older, newer, exact);
+    assert.deepEqual(decoded, exact);
+    assert.equal('approximateRelativeAccuracy' in decoded, false);
+  });
+  test('an old reader reads a new approximate message, without the marker', async () => {
+    assert.deepEqual(await roundTrip(newer, older, approximate), exact);
   });
 });
 

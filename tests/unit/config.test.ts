@@ -4,6 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../cli/config.js';
+import { categoricalProfile, numericalProfile } from '../../processor/drift/profile.js';
+import type { ColumnProfile } from '../../processor/drift/types.js';
+import { approximateConfigOf, pipelineOf } from '../../processor/pipeline-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'driftwatch-config-'));
 const base = `
@@ -54,4 +57,34 @@ test('DRIFTWATCH_SERVER_HOST and _PORT override the server address; a bad port i
   const config = loadConfig(path, { DRIFTWATCH_SERVER_HOST: '0.0.0.0', DRIFTWATCH_SERVER_PORT: '9465' });
   assert.deepEqual(config.server, { host: '0.0.0.0', port: 9465 });
   assert.throws(() => loadConfig(path, { DRIFTWATCH_SERVER_PORT: 'x' }), /DRIFTWATCH_SERVER_PORT: "x" is not a port/);
+});
+
+test('window.approximate: off by default; when set, above_rows and relative_accuracy reach the window operator with every numerical feature', () => {
+  assert.equal(loadConfig(write('exact.yaml', base), {}).window.approximate, undefined);
+  const config = loadConfig(write('approx.yaml', `${base}window: { approximate: { above_rows: 1000000 } }\n`), {});
+  assert.deepEqual(config.window.approximate, { above_rows: 1_000_000, relative_accuracy: 0.005 });
+  const reference = new Map<string, ColumnProfile>([
+    ['a', numericalProfile([1, 2, 3, 10])],
+    ['b', categoricalProfile(['u', 'v'])],
+  ]);
+  const model = { name: 'm', task: 'regression', inputColumns: ['a', 'b'], predict: () => Promise.reject(new Error('unused')), close: () => Promise.resolve() } as const;
+  const { pipeline } = pipelineOf(config, model, reference);
+  assert.deepEqual(pipeline.operator.config.approximate, {
+    aboveRows: 1_000_000,
+    relativeAccuracy: 0.005,
+    columns: [{ name: 'a', center: 2, referenceMin: 1, referenceMax: 10 }],
+  });
+  assert.equal(approximateConfigOf(loadConfig(write('exact2.yaml', base), {}), reference), undefined);
+  assert.throws(() => approximateConfigOf(config, new Map([['a', categoricalProfile(['1'])]])), /window\.approximate: numerical feature "a" has no numerical reference profile/);
+});
+
+test('window.approximate: each mistake is one clear message naming the key', () => {
+  const bad = (name: string, section: string) => () => loadConfig(write(name, `${base}window: { approximate: ${section} }\n`), {});
+  assert.throws(bad('a0.yaml', '{ above_rows: 0 }'), /window\.approximate\.above_rows: must be at least 1 row$/);
+  assert.throws(bad('a1.yaml', '{ above_rows: 2.5 }'), /window\.approximate\.above_rows: must be a whole number of rows$/);
+  assert.throws(bad('a2.yaml', '{ above_rows: lots }'), /window\.approximate\.above_rows: must be a whole number of rows$/);
+  assert.throws(bad('a3.yaml', '{ relative_accuracy: 0.01 }'), /window\.approximate\.above_rows: above_rows is required: the row count past which a window is approximated$/);
+  assert.throws(bad('a4.yaml', '{ above_rows: 10, relative_accuracy: 0 }'), /window\.approximate\.relative_accuracy: must be a number in \[0\.001, 0\.1\]/);
+  assert.throws(bad('a5.yaml', '{ above_rows: 10, relative_accuracy: 0.5 }'), /window\.approximate\.relative_accuracy: must be a number in \[0\.001, 0\.1\]/);
+  assert.throws(bad('a6.yaml', '{ above_rows: 10, accuracy: 0.01 }'), /unknown key "accuracy" at window\.approximate/);
 });

@@ -20,6 +20,24 @@ test('non-finite numbers survive the round trip that plain JSON would turn into 
   assert.ok(Number.isNaN(back.regression!.error_std));
 });
 
+/** `metrics` with any value as the approximate marker, as another producer might write it. */
+const withMarker = (value: unknown) => encodeWindowMetrics({ ...metrics, approximateRelativeAccuracy: value } as unknown as WindowMetrics);
+
+test('an approximate window\'s relative accuracy survives the round trip; a record without it (written before it existed) is exact', () => {
+  const approximate: WindowMetrics = { ...metrics, approximateRelativeAccuracy: 0.005 };
+  assert.deepEqual(decodeWindowMetrics(encodeWindowMetrics(approximate)), approximate);
+  const old = encodeWindowMetrics(metrics);
+  assert.equal(old.toString().includes('approximate'), false, 'an exact window is written as before');
+  assert.equal('approximateRelativeAccuracy' in decodeWindowMetrics(old), false);
+  assert.deepEqual(decodeWindowMetrics(withMarker(null)), metrics, 'null is exact too');
+});
+
+test('an approximate marker that is not a relative accuracy is refused', () => {
+  for (const bad of [0, 1, -0.1, '0.01', true, 'Infinity']) {
+    assert.throws(() => decodeWindowMetrics(withMarker(bad)), /"approximateRelativeAccuracy" is not a relative accuracy in \(0, 1\)/, JSON.stringify(bad));
+  }
+});
+
 test('a record that is not window metrics is refused with the field named', () => {
   assert.throws(() => decodeWindowMetrics(Buffer.from('{"model":"m"}')), /lacks "windowStart"/);
   assert.throws(() => decodeWindowMetrics(Buffer.from('[1]')), /lacks "model"/);

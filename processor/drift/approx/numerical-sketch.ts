@@ -24,7 +24,11 @@ import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 export interface NumericalSketchOptions {
   /** Relative accuracy α of the sketch's bucket values; default 0.005. */
   readonly relativeAccuracy?: number;
-  /** Buckets per sign before the smallest magnitudes collapse; default 4096. */
+  /**
+   * Buckets per sign before the smallest magnitudes collapse; default
+   * noCollapseBinLimit(relativeAccuracy), i.e. never: see there why a lower
+   * limit is unsafe with @datadog/sketches-js 2.1.1.
+   */
   readonly binLimit?: number;
   /** Distinct values kept exactly before switching to the sketch; default 1024. */
   readonly maxExactValues?: number;
@@ -38,10 +42,48 @@ export interface NumericalSketchOptions {
 }
 
 export const DEFAULT_RELATIVE_ACCURACY = 0.005;
-const DEFAULT_BIN_LIMIT = 4096;
+
+/**
+ * A bin limit no finite double can reach, so the store never collapses (the
+ * default of NumericalSketchOptions.binLimit): in
+ * @datadog/sketches-js 2.1.1 the collapsing store's collapse can inflate the
+ * lowest bucket's count (found by tests/unit/approx-sketch.test.ts: 3,000
+ * values ascending, binLimit 16, left 5,851 in it) and makes the buckets
+ * depend on arrival order. The dense store only allocates the keys it has
+ * seen, so this costs nothing until values span many orders of magnitude.
+ * Keys run from ln(smallest subnormal) to ln(largest double) over ln γ.
+ */
+export function noCollapseBinLimit(relativeAccuracy: number): number {
+  const gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+  return Math.ceil((Math.log(Number.MAX_VALUE) - Math.log(Number.MIN_VALUE)) / Math.log(gamma)) + 256;
+}
+
 const DEFAULT_MAX_EXACT_VALUES = 1024;
 
 type Sketch = LogCollapsingLowestDenseDDSketch;
+
+/**
+ * Everything a sketch holds, as plain data (for the partials topic). Buckets
+ * are (key, count) pairs by ascending key and exact values ascending, so two
+ * sketches with the same content have the same parts whatever order their
+ * values came in.
+ */
+export interface NumericalSketchParts {
+  readonly relativeAccuracy: number;
+  readonly binLimit: number;
+  readonly maxExactValues: number;
+  readonly center: number;
+  readonly count: number;
+  readonly dropped: number;
+  readonly min: number;
+  readonly max: number;
+  /** Exact regime: [value, count] ascending; null once sketched. */
+  readonly exact: readonly (readonly [number, number])[] | null;
+  /** Sketch regime: [key, count] of non-empty buckets, ascending keys, per sign; and the zero bucket. */
+  readonly negative: readonly (readonly [number, number])[];
+  readonly zero: number;
+  readonly positive: readonly (readonly [number, number])[];
+}
 
 /** Distinct values ascending with their counts: the shape both regimes turn into. */
 export interface WeightedValues {
@@ -63,7 +105,7 @@ export class NumericalSketch {
 
   constructor(options: NumericalSketchOptions = {}) {
     this.relativeAccuracy = options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY;
-    this.binLimit = options.binLimit ?? DEFAULT_BIN_LIMIT;
+    this.binLimit = options.binLimit ?? noCollapseBinLimit(this.relativeAccuracy);
     this.maxExactValues = options.maxExactValues ?? DEFAULT_MAX_EXACT_VALUES;
     this.center = options.center ?? 0;
     if (!Number.isFinite(this.center)) throw new Error(`numerical sketch: center must be finite, got ${this.center}`);
@@ -106,17 +148,10 @@ export class NumericalSketch {
     // when the other store's keys extend this one's range (found by
     // tests/unit/approx-sketch.test.ts). A bucket's representative maps back
     // to the same bucket, so this adds counts exactly as the merge should.
-    const theirs = other.sketch!;
     const mine = this.sketch!;
-    const negative = theirs.negativeStore;
-    for (let i = 0; i < negative.bins.length; i++) {
-      if (negative.bins[i]! > 0) mine.accept(-theirs.mapping.value(i + negative.offset), negative.bins[i]!);
-    }
-    if (theirs.zeroCount > 0) mine.accept(0, theirs.zeroCount);
-    const positive = theirs.store;
-    for (let i = 0; i < positive.bins.length; i++) {
-      if (positive.bins[i]! > 0) mine.accept(theirs.mapping.value(i + positive.offset), positive.bins[i]!);
-    }
+    for (const [key, count] of bucketsOf(other.sketch!.negativeStore)) mine.accept(-mine.mapping.value(key), count);
+    if (other.sketch!.zeroCount > 0) mine.accept(0, other.sketch!.zeroCount);
+    for (const [key, count] of bucketsOf(other.sketch!.store)) mine.accept(mine.mapping.value(key), count);
     this.finiteCount += other.finiteCount;
     if (other.minimum < this.minimum) this.minimum = other.minimum;
     if (other.maximum > this.maximum) this.maximum = other.maximum;
@@ -150,6 +185,45 @@ export class NumericalSketch {
     return mergeEqualNeighbours(values, counts);
   }
 
+  toParts(): NumericalSketchParts {
+    const { relativeAccuracy, binLimit, maxExactValues, center } = this;
+    const common = { relativeAccuracy, binLimit, maxExactValues, center, count: this.finiteCount, dropped: this.droppedCount, min: this.minimum, max: this.maximum };
+    if (this.exact) {
+      const exact = [...this.exact].sort((a, b) => a[0] - b[0]);
+      return { ...common, exact, negative: [], zero: 0, positive: [] };
+    }
+    const sketch = this.sketch!;
+    return { ...common, exact: null, negative: bucketsOf(sketch.negativeStore), zero: sketch.zeroCount, positive: bucketsOf(sketch.store) };
+  }
+
+  /** The sketch `toParts` described; throws when the parts are inconsistent. */
+  static fromParts(parts: NumericalSketchParts): NumericalSketch {
+    const sketch = new NumericalSketch(parts);
+    if (parts.exact) {
+      for (const [value, count] of parts.exact) sketch.addWeighted(value, count);
+    } else {
+      sketch.toSketch();
+      const target = sketch.sketch!;
+      for (const [key, count] of parts.negative) target.accept(-target.mapping.value(key), count);
+      if (parts.zero > 0) target.accept(0, parts.zero);
+      for (const [key, count] of parts.positive) target.accept(target.mapping.value(key), count);
+      sketch.finiteCount = parts.count;
+    }
+    sketch.droppedCount = parts.dropped;
+    if (sketch.finiteCount !== parts.count) throw new Error(`numerical sketch: parts hold ${sketch.finiteCount} values but say ${parts.count}`);
+    // Taken as written: a -0 minimum survives (the exact map keys it as 0).
+    sketch.minimum = parts.min;
+    sketch.maximum = parts.max;
+    const held = [...parts.negative, ...parts.positive].reduce((sum, [, count]) => sum + count, parts.zero);
+    if (!parts.exact && held !== parts.count) throw new Error(`numerical sketch: buckets hold ${held} values but count is ${parts.count}`);
+    return sketch;
+  }
+
+  /** An independent copy. */
+  clone(): NumericalSketch {
+    return NumericalSketch.fromParts(this.toParts());
+  }
+
   /** Rough bytes held: the exact map's entries or the sketch's bins. */
   approximateBytes(): number {
     if (this.exact) return this.exact.size * 40;
@@ -181,6 +255,13 @@ export class NumericalSketch {
     this.exact = null;
     this.sketch = sketch;
   }
+}
+
+/** Non-empty buckets of a store as [key, count], ascending keys. */
+function bucketsOf(store: { readonly bins: readonly number[]; readonly offset: number }): [number, number][] {
+  const buckets: [number, number][] = [];
+  for (let i = 0; i < store.bins.length; i++) if (store.bins[i]! > 0) buckets.push([i + store.offset, store.bins[i]!]);
+  return buckets;
 }
 
 /** Clamping can give two buckets the same representative; they are one value. */

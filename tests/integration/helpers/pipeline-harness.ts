@@ -31,11 +31,14 @@ import { ensureTopics, topicNames, TOPIC_ROLES, type TopicNames } from '../../..
 import type { DatabasePool } from '../../../sink/postgres/pool.js';
 import { makeTempDir } from '../postgres-test-db.js';
 import { testLogger } from './kafka.js';
+export { seededRandom } from '../../seeded-random.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PROCESS_ENTRY = fileURLToPath(new URL('../../../cli/driftwatch.ts', import.meta.url));
 const execFileAsync = promisify(execFile);
-const FEATURES = { numerical: ['hour', 'weekday', 'month', 'distance'], categorical: ['origin', 'destination'] };
+/** The sample's monitored features (its config and reference). */
+export const SAMPLE_FEATURES = { numerical: ['hour', 'weekday', 'month', 'distance'], categorical: ['origin', 'destination'] } as const;
+const FEATURES = SAMPLE_FEATURES;
 
 export interface Sample {
   readonly dir: string;
@@ -302,14 +305,3 @@ export async function dumpTables(pool: DatabasePool): Promise<Record<string, rea
   return dump;
 }
 
-/** A seeded PRNG (mulberry32), for reproducible crash points. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
