@@ -14,6 +14,18 @@ export interface NumberColumn {
 export interface StringColumn {
   readonly kind: 'string';
   readonly values: (string | null)[];
+  /**
+   * The same rows as codes into a dictionary, when the column came that way
+   * (a window's categorical text): readers that only count categories use it
+   * and never build `values` (a million strings' pointers, 8 MB).
+   */
+  readonly coded?: TextCodes;
+}
+
+/** Code 0 is a missing value (null); code k ≥ 1 is dictionary[k − 1]. Distinct codes are distinct strings. */
+export interface TextCodes {
+  readonly codes: Uint16Array;
+  readonly dictionary: readonly string[];
 }
 
 /** Instants as epoch milliseconds; a missing value is NaN. */
@@ -24,6 +36,38 @@ export interface TimestampColumn {
 
 export type Column = NumberColumn | StringColumn | TimestampColumn;
 export type ColumnKind = Column['kind'];
+
+/**
+ * A text column of `coded`'s rows whose strings are built on first read of
+ * `values`. The codes must not change while the column lives. `coded` is not
+ * enumerable, so the column compares and spreads as the plain { kind, values }.
+ */
+export function codedStringColumn(coded: TextCodes): StringColumn {
+  let values: (string | null)[] | null = null;
+  const column = {
+    kind: 'string' as const,
+    get values(): (string | null)[] {
+      return (values ??= decodeText(coded));
+    },
+  };
+  return Object.defineProperty(column, 'coded', { value: coded, enumerable: false });
+}
+
+/** How many rows hold each code: index 0 the missing ones, index k the rows of dictionary[k − 1]. */
+export function codeCounts({ codes, dictionary }: TextCodes): Float64Array {
+  const counts = new Float64Array(dictionary.length + 1);
+  for (let i = 0; i < codes.length; i++) counts[codes[i]!]! += 1;
+  return counts;
+}
+
+function decodeText({ codes, dictionary }: TextCodes): (string | null)[] {
+  const out = new Array<string | null>(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    out[i] = code === 0 ? null : dictionary[code - 1]!;
+  }
+  return out;
+}
 
 export interface Frame {
   readonly rowCount: number;
@@ -62,7 +106,10 @@ export function sliceFrame(frame: Frame, start: number, end: number): Frame {
 }
 
 export function sliceColumn(column: Column, start: number, end: number): Column {
-  if (column.kind === 'string') return { kind: 'string', values: column.values.slice(start, end) };
+  if (column.kind === 'string') {
+    if (column.coded) return codedStringColumn({ codes: column.coded.codes.subarray(start, end), dictionary: column.coded.dictionary });
+    return { kind: 'string', values: column.values.slice(start, end) };
+  }
   return { kind: column.kind, values: column.values.subarray(start, end) } as Column;
 }
 

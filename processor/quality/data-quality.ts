@@ -26,8 +26,8 @@
  * sketched columns, only their counts, taken exactly on arrival, and a per-row
  * flag "some sketched column is missing": the same numbers as the exact path.
  */
-import type { Column, Frame } from '../frame.js';
-import { requireColumn } from '../frame.js';
+import type { Column, Frame, TextCodes } from '../frame.js';
+import { codeCounts, requireColumn } from '../frame.js';
 import type { ColumnSpec } from '../drift/compare.js';
 import type { ColumnProfile } from '../drift/types.js';
 import type { SketchedQualityCounts } from '../window/sketched-column.js';
@@ -62,6 +62,9 @@ export function dataQuality(
     const counts = sketched?.columns.get(spec.name);
     if (counts) return numericalRecord(spec.name, rows, counts.missing, counts.present, counts.outOfRange, 0);
     const column = requireColumn(frame, spec.name, 'the current data');
+    if (spec.type === 'categorical' && column.kind === 'string' && column.coded) {
+      return codedCategoricalQuality(spec.name, column.coded, rowHasMissing, reference);
+    }
     const { values, missing } = spec.type === 'numerical' ? numericValues(column) : categoryValues(column);
     for (let i = 0; i < rows; i++) if (missing[i]) rowHasMissing[i] = 1;
     return spec.type === 'numerical'
@@ -167,11 +170,35 @@ function categoricalQuality(name: string, values: (string | null)[], missing: Ui
       unseen.add(v);
     }
   }
-  const missingCount = countOf(missing);
+  return categoricalRecord(name, values.length, countOf(missing), unseenCount, unseen);
+}
+
+/**
+ * categoricalQuality of the decoded rows, counted on the codes (distinct codes
+ * are distinct strings); marks the rows with a missing value in rowHasMissing.
+ */
+function codedCategoricalQuality(name: string, coded: TextCodes, rowHasMissing: Uint8Array, reference: ColumnProfile): ColumnDataQuality {
+  if (reference.type !== 'categorical') throw new Error(`data quality: column "${name}" needs a categorical reference profile`);
+  const { codes, dictionary } = coded;
+  for (let i = 0; i < codes.length; i++) if (codes[i] === 0) rowHasMissing[i] = 1;
+  const perCode = codeCounts(coded);
+  const known = new Set(reference.categories);
+  const unseen = new Set<string>();
+  let unseenCount = 0;
+  dictionary.forEach((v, k) => {
+    if (perCode[k + 1]! > 0 && !known.has(v)) {
+      unseenCount += perCode[k + 1]!;
+      unseen.add(v);
+    }
+  });
+  return categoricalRecord(name, codes.length, perCode[0]!, unseenCount, unseen);
+}
+
+function categoricalRecord(name: string, rows: number, missingCount: number, unseenCount: number, unseen: ReadonlySet<string>): ColumnDataQuality {
   return {
     column: name,
     missing_count: missingCount,
-    missing_share: missingCount / values.length,
+    missing_share: missingCount / rows,
     out_of_range_count: null,
     out_of_range_share: null,
     unseen_count: unseenCount,

@@ -173,8 +173,9 @@ export class WindowAccumulator {
    * go beyond the views, and growing, or reordering rows a frame was handed,
    * moves to new buffers (float-column.ts, row-id-index.ts). Only
    * the target is copied, because labels keep being written into it by
-   * position. Text columns are built as string arrays for the metrics; the
-   * row ids when first read (lazy-row-ids.ts).
+   * position. Categorical text is handed out as its codes, the strings built
+   * only if read (the metrics count codes); the row ids when first read
+   * (lazy-row-ids.ts).
    */
   toFrame(): Frame {
     this.checkNotReleased();
@@ -256,13 +257,13 @@ export class WindowAccumulator {
     order.apply(this.target);
   }
 
-  /** The stores' first rows as a frame with `target`: views, text as strings, the row ids built on first use (lazy-row-ids.ts). */
+  /** The stores' first rows as a frame with `target`: views, categorical text as codes (its strings built on first read), the row ids built on first use (lazy-row-ids.ts). */
   private frameOfStores(target: Float64Array | (string | null)[]): Frame {
     const n = this.size;
     const columns = new Map<string, Column>();
     for (const store of this.stores ?? []) {
-      const values = store.rowIds ? ROW_IDS_LATER : store.kind === 'string' ? store.values(n) : store.view(n);
-      columns.set(store.name, { kind: store.kind, values } as Column);
+      if (store.rowIds) columns.set(store.name, { kind: 'string', values: ROW_IDS_LATER });
+      else columns.set(store.name, store.kind === 'string' ? store.column(n) : { kind: store.kind, values: store.view(n) });
     }
     columns.set(this.schema.targetColumn, target instanceof Float64Array ? { kind: 'number', values: target } : { kind: 'string', values: target });
     return { rowCount: n, columns: new LazyRowIdColumns(columns, this.schema.rowIdColumn, this.rowIds.snapshot()) };

@@ -11,6 +11,7 @@
  * Code 0 is a missing value (null); code k ≥ 1 is dictionary[k − 1].
  */
 
+import { codedStringColumn, type StringColumn } from '../frame.js';
 import type { Permutation } from './canonical-order.js';
 
 export const MAX_DICTIONARY = 4096;
@@ -29,6 +30,14 @@ export class TextColumn {
    * labels) shares them instead of building a second million-entry array.
    */
   private lastValues: WeakRef<(string | null)[]> | null = null;
+  /** Likewise the coded column `column` handed out last: its strings, if ever built, are shared too. */
+  private lastColumn: WeakRef<StringColumn> | null = null;
+  /**
+   * Whether a frame was handed a view of `codes`: from then on its rows are
+   * never written where they are (a reorder moves to a new buffer), as
+   * float-column.ts does for numbers.
+   */
+  private handedOut = false;
 
   constructor(readonly name: string) {}
 
@@ -43,6 +52,7 @@ export class TextColumn {
     const codes = new Uint16Array(capacity);
     codes.set(this.codes.subarray(0, used));
     this.codes = codes;
+    this.handedOut = false;
   }
 
   /** Writes source[rows[k]] at row base + k (room reserved beforehand). */
@@ -81,6 +91,22 @@ export class TextColumn {
     return code === 0 ? null : this.dictionary[code - 1]!;
   }
 
+  /**
+   * The first `n` rows as a frame column: while coded, a view of the codes
+   * with the strings built only if someone reads `values` (the metrics count
+   * codes, frame.ts), else the strings as `values` gives them.
+   */
+  column(n: number): StringColumn {
+    if (!this.codes) return { kind: 'string', values: this.values(n) };
+    // As in `values`: equal length means equal rows until a reorder forgets it.
+    const last = this.lastColumn?.deref();
+    if (last && last.coded!.codes.length === n) return last;
+    this.handedOut = true;
+    const column = codedStringColumn({ codes: this.codes.subarray(0, n), dictionary: this.dictionary });
+    this.lastColumn = new WeakRef(column);
+    return column;
+  }
+
   /** The first `n` rows, in row order. */
   values(n: number): (string | null)[] {
     // Rows below the size change only by `reorder`, which forgets lastValues: equal length means equal rows.
@@ -99,11 +125,22 @@ export class TextColumn {
   }
 
   /**
-   * Puts row order[i] at row i for the first order.length rows, where they
-   * are: no frame ever sees the codes or `plain` (`values` builds or copies).
+   * Puts row order[i] at row i for the first order.length rows: where they
+   * are, unless a frame was handed a view of the codes (no frame ever sees
+   * `plain`: `values` copies it).
    */
   reorder(permutation: Permutation): void {
     this.lastValues = null;
-    permutation.apply(this.plain ?? this.codes!);
+    this.lastColumn = null;
+    if (this.plain || !this.handedOut) {
+      permutation.apply(this.plain ?? this.codes!);
+      return;
+    }
+    const { codes } = this;
+    const moved = new Uint16Array(codes!.length);
+    const { order } = permutation;
+    for (let i = 0; i < order.length; i++) moved[i] = codes![order[i]!]!;
+    this.codes = moved;
+    this.handedOut = false;
   }
 }

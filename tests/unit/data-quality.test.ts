@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dataQuality, MAX_UNSEEN_VALUES } from '../../processor/quality/index.js';
-import { frameOf } from '../../processor/frame.js';
+import { codedStringColumn, frameOf, type Column } from '../../processor/frame.js';
 import { categoricalProfile, numericalProfile } from '../../processor/drift/profile.js';
 import type { ColumnProfile } from '../../processor/drift/types.js';
 
@@ -76,4 +76,17 @@ test('a huge unseen value is cut so window messages stay small', async () => {
   const result = dataQuality(frame, [{ name: 'c', type: 'categorical' }], new Map([['c', categoricalProfile(['a'])]]));
   assert.equal(result.columns[0]!.unseen_count, 1);
   assert.equal(result.columns[0]!.unseen_values[0], `${'x'.repeat(MAX_UNSEEN_VALUE_LENGTH)}…`);
+});
+
+test('categorical text as codes gives what its strings give', () => {
+  const dictionary = ['b', 'a', 'zz', 'unseen 2', 'unseen 1', 'never used'];
+  const codes = Uint16Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? 0 : 1 + ((i * 3) % 5)));
+  const strings = Array.from(codes, (code) => (code === 0 ? null : dictionary[code - 1]!));
+  const profiles = new Map<string, ColumnProfile>([['c', categoricalProfile(['a', 'b', 'zz', 'never used'])], ['x', numericalProfile([0, 1])]]);
+  const x = numbers(...Array.from({ length: 400 }, (_, i) => (i % 5 === 0 ? NaN : 0.5)));
+  const specs = [{ name: 'c', type: 'categorical' as const }, { name: 'x', type: 'numerical' as const }];
+  const coded = codedStringColumn({ codes, dictionary });
+  const fromCodes = dataQuality({ rowCount: 400, columns: new Map<string, Column>([['c', coded], ['x', x]]) }, specs, profiles);
+  assert.deepEqual(fromCodes, dataQuality(frameOf([['c', { kind: 'string', values: strings }], ['x', x]]), specs, profiles));
+  assert.ok(fromCodes.columns[0]!.unseen_count > 0 && fromCodes.rows_with_missing > fromCodes.columns[0]!.missing_count);
 });

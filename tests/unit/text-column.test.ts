@@ -65,3 +65,19 @@ test('turning plain right after a fire leaves the strings handed to that fire al
   assert.deepEqual(fired, copy);
   assert.deepEqual(column.values(n), [...values, 'past the dictionary', 'and more'].reverse());
 });
+
+test('a fire gets the codes, strings built only when read, and later appends and reorders leave them alone', () => {
+  const values = Array.from({ length: 5000 }, (_, i) => (i % 9 === 0 ? null : `airport-${(i * 7) % 230}`));
+  const column = fill(values, 700);
+  const fired = column.column(values.length);
+  assert.equal(column.column(values.length), fired, 'a later fire of the same rows shares the column');
+  const codes = fired.coded!.codes.slice();
+  column.reserve(values.length + 1, values.length);
+  column.append(['new airport'], [0], values.length);
+  const n = values.length + 1;
+  column.reorder(new Permutation(Array.from({ length: n }, (_, i) => n - 1 - i)));
+  assert.deepEqual(fired.coded!.codes, codes);
+  assert.deepEqual(fired.values, values);
+  assert.deepEqual(column.values(n), [...values, 'new airport'].reverse());
+  assert.notEqual(column.column(n), fired);
+});
