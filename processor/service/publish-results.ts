@@ -68,10 +68,21 @@ class SerialSender {
   }
 }
 
-/** Sends `topicMessages` (any sizes) as slices of at most SLICE_MESSAGES messages, in order. */
-export async function sendInSlices(send: SendBatch, topicMessages: TopicMessages): Promise<void> {
+/** Runs `gather` with a SerialSender, then waits for its last slice; on a failure, lets the slice in flight finish first. */
+async function sendSerially(send: SendBatch, gather: (sender: SerialSender) => Promise<void>): Promise<void> {
   const sender = new SerialSender(send);
   try {
+    await gather(sender);
+    await sender.end();
+  } catch (error) {
+    await sender.abandon();
+    throw error;
+  }
+}
+
+/** Sends `topicMessages` (any sizes) as slices of at most SLICE_MESSAGES messages, in order. */
+export async function sendInSlices(send: SendBatch, topicMessages: TopicMessages): Promise<void> {
+  await sendSerially(send, async (sender) => {
     let slice: TopicMessages = [];
     let size = 0;
     for (const { topic, messages } of topicMessages) {
@@ -88,11 +99,7 @@ export async function sendInSlices(send: SendBatch, topicMessages: TopicMessages
       }
     }
     if (size > 0) await sender.send(slice);
-    await sender.end();
-  } catch (error) {
-    await sender.abandon();
-    throw error;
-  }
+  });
 }
 
 /**
@@ -111,8 +118,7 @@ export async function sendPredictions(send: SendBatch, options: {
   readonly config: Config;
 }): Promise<void> {
   const { topic, results, outputs, spec, config } = options;
-  const sender = new SerialSender(send);
-  try {
+  await sendSerially(send, async (sender) => {
     for (const output of outputs) {
       const rows = output.fire.frame.rowCount;
       for (let start = 0; start < rows; start += SLICE_MESSAGES) {
@@ -120,9 +126,5 @@ export async function sendPredictions(send: SendBatch, options: {
         await sender.send([{ topic, messages: await predictionMessages(results, records) }]);
       }
     }
-    await sender.end();
-  } catch (error) {
-    await sender.abandon();
-    throw error;
-  }
+  });
 }
