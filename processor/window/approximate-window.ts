@@ -77,6 +77,11 @@ export class ApproximateWindow {
 
   /** Folds `other` in; `other` is unchanged. Approximate if either is, or if the rows together pass `aboveRows`. */
   merge(other: ApproximateWindow): void {
+    // An exact share without rows has no columns to split (the merge step folds shares in one by one, empty ones too).
+    if (!other.sketched && other.rowCount === 0) {
+      this.carriedDuplicates += other.duplicates;
+      return;
+    }
     if (other.sketched && !this.sketched) this.switchTo(other.sketched);
     if (!this.sketched) {
       this.accumulator.merge(other.accumulator);

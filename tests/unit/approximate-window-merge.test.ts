@@ -91,6 +91,16 @@ test('merging leaves the other window unchanged', () => {
   assert.equal(SketchedColumn.encode(approximate.sketches!), sketchesBefore);
 });
 
+test('an empty share merges into an approximate window as nothing (the merge step folds shares one by one)', () => {
+  const config = approximateOf(reference, 1000);
+  const [, second] = split((i) => i % 10 === 0);
+  const approximate = windowOf(second, config);
+  assert.ok(approximate.isApproximate);
+  const before = approximate.serialize();
+  approximate.merge(new ApproximateWindow(schema, config));
+  assert.deepEqual(approximate.serialize(), before);
+});
+
 function decode(message: Message, offset: number): PartialsMessage {
   return decodePartialsMessage({ ...message, offset: String(offset), headers: message.headers, value: message.value as Buffer } as KafkaMessage);
 }
