@@ -60,7 +60,8 @@ export function codeCounts({ codes, dictionary }: TextCodes): Float64Array {
   return counts;
 }
 
-function decodeText({ codes, dictionary }: TextCodes): (string | null)[] {
+/** The strings a coded column stands for, as a new array. */
+export function decodeText({ codes, dictionary }: TextCodes): (string | null)[] {
   const out = new Array<string | null>(codes.length);
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i]!;

@@ -54,11 +54,12 @@ export function pipelineOf(
  * `window.approximate` → what the window operator and the scale-out merge
  * sketch: every numerical feature (never the event time, prediction or
  * target), centred on its reference median, with the reference range for the
- * out-of-range counts. Undefined when the setting is absent.
+ * out-of-range counts. Undefined when the setting is absent, or when there
+ * is no numerical feature to sketch (the windows would stay exact anyway).
  */
 export function approximateConfigOf(config: Config, reference: ReferenceProfiles): ApproximateConfig | undefined {
   const section = config.window.approximate;
-  if (!section) return undefined;
+  if (!section || config.features.numerical.length === 0) return undefined;
   return {
     aboveRows: section.above_rows,
     relativeAccuracy: section.relative_accuracy,

@@ -4,10 +4,10 @@
  * deterministic; `run`, the Kafka processor and the merge step all call it.
  */
 import { sketchProfile } from './drift/approx/sketch-profile.js';
-import { columnDrift, datasetDrift, DEFAULT_DRIFT_SHARE, type DriftOptions } from './drift/column-drift.js';
+import { columnDrift, type DriftOptions } from './drift/column-drift.js';
 import { driftAgainstProfiles, type ColumnSpec } from './drift/compare.js';
 import { profileColumn } from './drift/profile.js';
-import type { ColumnDriftResult, ColumnProfile, DatasetDriftResult } from './drift/types.js';
+import type { ColumnDriftResult, ColumnProfile } from './drift/types.js';
 import { requireColumn, type Frame } from './frame.js';
 import type { ModelTask } from './model/types.js';
 import { classificationQuality, dataQuality, regressionQuality } from './quality/index.js';
@@ -47,7 +47,11 @@ export type ReferenceProfiles = ReadonlyMap<string, ColumnProfile>;
 
 export function computeWindowMetrics(window: FiredWindow, reference: ReferenceProfiles, spec: MonitorSpec): WindowMetrics {
   const { frame, sketches } = window;
-  const drift = sketches ? approximateDrift(reference, window, spec) : driftAgainstProfiles(reference, frame, spec.features, spec.drift);
+  const sketchedProfileOf = sketches && ((name: string) => {
+    const sketched = sketches.get(name);
+    return sketched && sketchProfile(sketched.sketch);
+  });
+  const drift = driftAgainstProfiles(reference, frame, spec.features, spec.drift, sketchedProfileOf);
   const target = requireColumn(frame, spec.targetColumn, `window ${new Date(window.windowStart).toISOString()}`);
   const labelledRows = countPresent(target.values);
   const relativeAccuracy = sketches && sketchRelativeAccuracy(sketches);
@@ -80,22 +84,6 @@ export function computeWindowMetrics(window: FiredWindow, reference: ReferencePr
 function sketchRelativeAccuracy(sketches: ReadonlyMap<string, SketchedColumn>): number | undefined {
   for (const { sketch } of sketches.values()) return sketch.relativeAccuracy;
   return undefined;
-}
-
-/**
- * Feature drift of an approximate window: sketched columns profiled from
- * their sketches (sketchProfile), the others from the frame, then the same
- * column tests as the exact path.
- */
-function approximateDrift(reference: ReferenceProfiles, window: FiredWindow, spec: MonitorSpec): DatasetDriftResult {
-  const results = spec.features.map(({ name, type }) => {
-    const referenceProfile = reference.get(name);
-    if (!referenceProfile) throw new Error(`no reference profile for column "${name}"`);
-    const sketched = window.sketches!.get(name);
-    const current = sketched ? sketchProfile(sketched.sketch) : profileColumn(requireColumn(window.frame, name, 'the current data'), type);
-    return columnDrift(name, type, referenceProfile, current, spec.drift);
-  });
-  return datasetDrift(results, spec.drift.driftShare ?? DEFAULT_DRIFT_SHARE);
 }
 
 /** Prediction or target drift: the same tests as features, typed by the reference profile. */

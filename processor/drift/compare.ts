@@ -22,12 +22,18 @@ export function profileReference(reference: Frame, columns: readonly ColumnSpec[
   return profiles;
 }
 
-/** Drift of every column of `current` against precomputed reference profiles. */
+/**
+ * Drift of every column of `current` against precomputed reference profiles.
+ * `currentProfileOf` may supply a column's current profile instead of the
+ * frame (the approximate mode's sketched columns); asked one column at a
+ * time, so only one such profile need be alive.
+ */
 export function driftAgainstProfiles(
   referenceProfiles: ReadonlyMap<string, ColumnProfile>,
   current: Frame,
   columns: readonly ColumnSpec[],
   options: DriftOptions = {},
+  currentProfileOf?: (name: string) => ColumnProfile | undefined,
 ): DatasetDriftResult {
   // Every numerical column's sorted values go to this one buffer: a column's profile is dropped once it is tested,
   // and a new one per column (8 MB a million rows) piles up as garbage faster than the collector frees it.
@@ -35,6 +41,8 @@ export function driftAgainstProfiles(
   const results = columns.map(({ name, type }) => {
     const reference = referenceProfiles.get(name);
     if (!reference) throw new Error(`no reference profile for column "${name}"`);
+    const supplied = currentProfileOf?.(name);
+    if (supplied) return columnDrift(name, type, reference, supplied, options);
     const column = requireColumn(current, name, 'the current data');
     if (type === 'numerical') sortedValues ??= new Float64Array(column.values.length);
     const currentProfile = profileColumn(column, type, sortedValues);

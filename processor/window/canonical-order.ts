@@ -7,8 +7,8 @@
  * hands out views of its buffers instead of copies. A buffer an earlier
  * frame may still be viewing is rebuilt in a new buffer, so that frame keeps
  * seeing its rows as they were; one no frame was handed (at a window's first
- * fire every buffer, after growth the new ones, and always the target, the
- * text codes and the row id hashes, which frames never view) is permuted
+ * fire every buffer, after growth the new ones, and always the target and
+ * the row id hashes, which frames never view) is permuted
  * where it is, cycle by cycle. New buffers there would leave the old ones —
  * ≈ 120 MB at 1M rows — as garbage V8 frees only at some later collection,
  * in the middle of the fire's peak.

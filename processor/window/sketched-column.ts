@@ -12,7 +12,7 @@
  * Every count adds up under merge, and the sketch merges by adding bucket
  * counts, so merged columns do not depend on merge order.
  */
-import { noCollapseBinLimit, NumericalSketch, type NumericalSketchParts } from '../drift/approx/numerical-sketch.js';
+import { NumericalSketch, type NumericalSketchParts } from '../drift/approx/numerical-sketch.js';
 
 export interface SketchedColumnSpec {
   readonly name: string;
@@ -40,7 +40,7 @@ export class SketchedColumn implements SketchedQualityCounts {
   private counts = { missing: 0, present: 0, outOfRange: 0 };
 
   constructor(readonly spec: SketchedColumnSpec, relativeAccuracy: number, sketch?: NumericalSketch) {
-    this.sketch = sketch ?? new NumericalSketch({ relativeAccuracy, center: spec.center, binLimit: noCollapseBinLimit(relativeAccuracy) });
+    this.sketch = sketch ?? new NumericalSketch({ relativeAccuracy, center: spec.center });
   }
 
   get missing(): number { return this.counts.missing; }
@@ -79,7 +79,9 @@ export class SketchedColumn implements SketchedQualityCounts {
   }
 
   clone(): SketchedColumn {
-    return SketchedColumn.fromParts(this.toParts());
+    const column = new SketchedColumn(this.spec, this.sketch.relativeAccuracy, this.sketch.clone());
+    column.counts = { ...this.counts };
+    return column;
   }
 
   private toParts(): SketchedColumnParts {

@@ -11,7 +11,7 @@
  * Code 0 is a missing value (null); code k ≥ 1 is dictionary[k − 1].
  */
 
-import { codedStringColumn, type StringColumn } from '../frame.js';
+import { codedStringColumn, decodeText, type StringColumn } from '../frame.js';
 import type { Permutation } from './canonical-order.js';
 
 export const MAX_DICTIONARY = 4096;
@@ -119,9 +119,7 @@ export class TextColumn {
 
   /** The first `n` rows of a coded column, as a new array. */
   private decoded(n: number): (string | null)[] {
-    const out = new Array<string | null>(n);
-    for (let i = 0; i < n; i++) out[i] = this.at(i);
-    return out;
+    return decodeText({ codes: this.codes!.subarray(0, n), dictionary: this.dictionary });
   }
 
   /**

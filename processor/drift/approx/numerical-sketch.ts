@@ -148,10 +148,8 @@ export class NumericalSketch {
     // when the other store's keys extend this one's range (found by
     // tests/unit/approx-sketch.test.ts). A bucket's representative maps back
     // to the same bucket, so this adds counts exactly as the merge should.
-    const mine = this.sketch!;
-    for (const [key, count] of bucketsOf(other.sketch!.negativeStore)) mine.accept(-mine.mapping.value(key), count);
-    if (other.sketch!.zeroCount > 0) mine.accept(0, other.sketch!.zeroCount);
-    for (const [key, count] of bucketsOf(other.sketch!.store)) mine.accept(mine.mapping.value(key), count);
+    const theirs = other.sketch!;
+    acceptBuckets(this.sketch!, bucketsOf(theirs.negativeStore), theirs.zeroCount, bucketsOf(theirs.store));
     this.finiteCount += other.finiteCount;
     if (other.minimum < this.minimum) this.minimum = other.minimum;
     if (other.maximum > this.maximum) this.maximum = other.maximum;
@@ -203,10 +201,7 @@ export class NumericalSketch {
       for (const [value, count] of parts.exact) sketch.addWeighted(value, count);
     } else {
       sketch.toSketch();
-      const target = sketch.sketch!;
-      for (const [key, count] of parts.negative) target.accept(-target.mapping.value(key), count);
-      if (parts.zero > 0) target.accept(0, parts.zero);
-      for (const [key, count] of parts.positive) target.accept(target.mapping.value(key), count);
+      acceptBuckets(sketch.sketch!, parts.negative, parts.zero, parts.positive);
       sketch.finiteCount = parts.count;
     }
     sketch.droppedCount = parts.dropped;
@@ -258,6 +253,13 @@ export class NumericalSketch {
 }
 
 /** Non-empty buckets of a store as [key, count], ascending keys. */
+/** Adds buckets (key, count) to `target`: a bucket's representative maps back to the same bucket, so counts add exactly. */
+function acceptBuckets(target: Sketch, negative: readonly (readonly [number, number])[], zero: number, positive: readonly (readonly [number, number])[]): void {
+  for (const [key, count] of negative) target.accept(-target.mapping.value(key), count);
+  if (zero > 0) target.accept(0, zero);
+  for (const [key, count] of positive) target.accept(target.mapping.value(key), count);
+}
+
 function bucketsOf(store: { readonly bins: readonly number[]; readonly offset: number }): [number, number][] {
   const buckets: [number, number][] = [];
   for (let i = 0; i < store.bins.length; i++) if (store.bins[i]! > 0) buckets.push([i + store.offset, store.bins[i]!]);
